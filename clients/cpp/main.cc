@@ -1,0 +1,132 @@
+// spanbench-client-cpp: the client loop of DESIGN §2 with an OpenTracing
+// C++ tracer. Asks the controller what to do, emits Repeat spans doing Work
+// multiplications each, sleeps off its debt in SleepInterval chunks, flushes,
+// reports its own timings, exits.
+#include <httplib.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/command.h"
+#include "core/error.h"
+#include "tracers.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Keeps the work loop's result observable so the compiler cannot drop it.
+volatile double g_work_sink = 0;
+
+// `units` dependent floating-point multiplications.
+void work(int64_t units) {
+  double x = 1.0;
+  for (int64_t i = 0; i < units; ++i) x *= 1.000000001;
+  g_work_sink = x;
+}
+
+struct Url {
+  std::string base;  // scheme://host:port
+  std::string path;
+};
+
+Url split_url(const std::string& url) {
+  auto scheme_end = url.find("://");
+  auto path_start = url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
+  if (path_start == std::string::npos) return {url, "/"};
+  return {url.substr(0, path_start), url.substr(path_start)};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "spanbench C++ client: emits spans with an OpenTracing tracer as the controller asks"};
+  std::string tracer_name = "noop";
+  app.add_option("--tracer", tracer_name,
+                 std::string("Tracer: ") + spanbench::client::tracer_names())
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  const char* env_url = std::getenv("SPANBENCH_CONTROL_URL");
+  Url url = split_url(env_url ? env_url : "http://localhost:8024/control");
+  httplib::Client http(url.base);
+  http.set_connection_timeout(5);
+  http.set_read_timeout(10);
+
+  auto res = http.Get(url.path.c_str());
+  if (!res || res->status != 200) {
+    std::cerr << "spanbench-client-cpp: cannot GET " << url.base << url.path << ": "
+              << (res ? "HTTP " + std::to_string(res->status) : httplib::to_string(res.error()))
+              << "\n";
+    return 1;
+  }
+  spanbench::ControlCommand c;
+  try {
+    if (nlohmann::json::parse(res->body, nullptr, false).value("Exit", false)) return 0;
+    c = spanbench::control_command_from_json(res->body);
+  } catch (const spanbench::Error& e) {
+    std::cerr << "spanbench-client-cpp: " << e.what() << "\n";
+    return 1;
+  }
+
+  std::unique_ptr<spanbench::client::TracerUnderTest> tut;
+  try {
+    tut = spanbench::client::make_tracer(c.trace ? tracer_name : "noop", c);
+  } catch (const std::exception& e) {
+    std::cerr << "spanbench-client-cpp: " << e.what() << "\n";
+    return 2;
+  }
+  auto tracer = tut->tracer();
+
+  // Tag and log keys are fixed strings, as in instrumented code.
+  std::vector<std::string> tag_keys, tag_values, log_keys, log_values;
+  for (int i = 0; i < c.num_tags; ++i) {
+    tag_keys.push_back("tag.key" + std::to_string(i));
+    tag_values.push_back("tag.value" + std::to_string(i));
+  }
+  for (int i = 0; i < c.num_logs; ++i) {
+    log_keys.push_back("log.key" + std::to_string(i));
+    log_values.push_back("log.value" + std::to_string(i));
+  }
+
+  auto loop_start = Clock::now();
+  int64_t debt_ns = 0;
+  int64_t sent = 0;
+  for (int64_t i = 0; i < c.repeat; ++i) {
+    auto span = tracer->StartSpan("TestSpan");
+    for (int t = 0; t < c.num_tags; ++t) span->SetTag(tag_keys[t], tag_values[t]);
+    for (int l = 0; l < c.num_logs; ++l) span->Log({{log_keys[l], log_values[l]}});
+    work(c.work);
+    span->Finish();
+    ++sent;
+    debt_ns += c.sleep_ns;
+    if (debt_ns > c.sleep_interval_ns) {
+      debt_ns -= c.sleep_interval_ns;
+      std::this_thread::sleep_for(std::chrono::nanoseconds(c.sleep_interval_ns));
+    }
+  }
+  auto loop_end = Clock::now();
+  if (c.trace && !c.no_flush) tut->flush();
+  auto flush_end = Clock::now();
+
+  std::string summary = tut->summary();
+  if (!summary.empty()) std::cout << summary << std::endl;
+
+  nlohmann::json report = {
+      {"SpansSent", sent},
+      {"LoopSeconds", std::chrono::duration<double>(loop_end - loop_start).count()},
+      {"FlushSeconds", std::chrono::duration<double>(flush_end - loop_end).count()},
+  };
+  std::string result_path = url.path;
+  auto slash = result_path.rfind('/');
+  result_path = (slash == std::string::npos ? "" : result_path.substr(0, slash)) + "/result";
+  http.Post(result_path.c_str(), report.dump(), "application/json");
+  return 0;
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs every Debian package that spanbench's build, tests and benchmarks
+# need, then the Node.js client's packages. Idempotent: when everything is
+# present it checks and returns in about a second.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  clang clang-format libclang-rt-14-dev
+  libopentracing-dev libdd-opentracing-dev
+  libcpp-httplib-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
+  libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
+  libmsgpack-dev libthrift-dev thrift-compiler libsimdjson-dev
+  zlib1g-dev libcurl4-openssl-dev libssl-dev
+  gnuplot-nox python3 curl procps
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "install-deps: all Debian packages present"
+fi
+
+# The Node.js client (clients/node) is installed from its lock file.
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ -f "$here/clients/node/package-lock.json" ] && command -v npm >/dev/null; then
+  if [ ! -d "$here/clients/node/node_modules" ] ||
+     [ "$here/clients/node/package-lock.json" -nt "$here/clients/node/node_modules/.package-lock.json" ]; then
+    (cd "$here/clients/node" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace spanbench::cli {
+
+// Each subcommand lives in its own file and registers itself on the root
+// app. Its callback does the work; errors are thrown as spanbench::Error
+// (exit 1) or spanbench::UsageError (exit 2) and printed by main, in one place.
+void add_clients_command(CLI::App& root);
+void add_calibrate_command(CLI::App& root);
+void add_run_command(CLI::App& root);
+void add_satellite_command(CLI::App& root);
+
+// Shared options every command has (set by main before callbacks run).
+struct GlobalOptions {
+  std::string clients_file = "clients.toml";
+  std::string log_dir = "logs";
+};
+GlobalOptions& global_options();
+
+}  // namespace spanbench::cli

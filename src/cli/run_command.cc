@@ -1,0 +1,110 @@
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "cli/commands.h"
+#include "cli/run_options.h"
+#include "cli/run_satellites.h"
+#include "cli/signals.h"
+#include "report/console_reporter.h"
+#include "report/json_reporter.h"
+
+namespace spanbench::cli {
+namespace {
+
+struct RunFlags {
+  ClientRunFlags client;
+  bool trace = true;
+  double sps = 100;
+  double runtime = 10;
+  bool no_flush = false;
+  bool no_timeout = false;
+  int num_tags = 10;
+  int num_logs = 15;
+  std::string json_file;
+  std::string satellites = default_satellite_mode();
+  std::string satellite_ports;
+};
+
+void run(const RunFlags& f) {
+  Controller controller = make_controller(f.client);
+  CalibrationOptions co;
+  co.target_cpu = f.client.target_cpu;
+  Calibration cal =
+      f.client.calibration_file.empty()
+          ? controller.calibrate(f.client.client, co)
+          : controller.calibrate_cached(f.client.client, co, f.client.calibration_file);
+  std::cout << format_calibration(cal);
+
+  const ClientEntry& entry = controller.registry().get(f.client.client);
+  std::vector<uint16_t> ports;
+  if (!f.satellite_ports.empty()) ports = parse_ports(f.satellite_ports);
+  RunSatellites sats = open_run_satellites(f.satellites, entry, ports);
+
+  RunOptions ro;
+  ro.client = f.client.client;
+  ro.trace = f.trace;
+  ro.spans_per_second = f.sps;
+  ro.runtime_seconds = f.runtime;
+  ro.no_flush = f.no_flush;
+  ro.timeout = !f.no_timeout;
+  ro.num_tags = f.num_tags;
+  ro.num_logs = f.num_logs;
+  ro.sink = sats.sink.get();
+  ro.sink_label = sats.label;
+  if (!sats.ports.empty()) ro.satellite_ports = sats.ports;
+
+  Result r;
+  try {
+    r = controller.run(ro, cal);
+  } catch (const RunFailed& e) {
+    // Keep what was measured: a failed or interrupted run still goes to --json.
+    if (!f.json_file.empty()) {
+      auto doc = result_document(e.partial(), cal);
+      doc["error"] = e.what();
+      write_json_file(doc, f.json_file);
+      std::cerr << "partial result written to " << f.json_file << "\n";
+    }
+    throw;
+  }
+  std::cout << format_result(r);
+  if (!f.json_file.empty()) {
+    write_json_file(result_document(r, cal), f.json_file);
+    std::cout << "result written to " << f.json_file << "\n";
+  }
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& root) {
+  auto f = std::make_shared<RunFlags>();
+  auto* cmd =
+      root.add_subcommand("run", "Calibrate a client, then run it once and print the result");
+  add_client_run_flags(cmd, f->client);
+  cmd->add_flag("--trace,!--no-trace", f->trace,
+                "Use the real tracer (default) or the no-op tracer");
+  cmd->add_option("--sps", f->sps, "Target spans per second")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--runtime", f->runtime, "Target runtime in seconds")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_flag("--no-flush", f->no_flush, "Ask the client to exit without flushing its tracer");
+  cmd->add_flag("--no-timeout", f->no_timeout, "Do not kill the client after 2 x runtime");
+  cmd->add_option("--num-tags", f->num_tags, "Tags per span")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--num-logs", f->num_logs, "Logs per span")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--satellites", f->satellites, "Satellite mode: " + satellite_modes_help())
+      ->check(CLI::IsMember(satellite_modes()))
+      ->capture_default_str();
+  cmd->add_option("--satellite-ports", f->satellite_ports,
+                  "Satellite ports, e.g. 8360-8367 or 9000,9001");
+  cmd->add_option("--json", f->json_file, "Write the full result as JSON to FILE");
+  cmd->callback([f] { run(*f); });
+}
+
+}  // namespace spanbench::cli

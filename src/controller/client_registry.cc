@@ -1,0 +1,147 @@
+#include "controller/client_registry.h"
+
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace spanbench {
+namespace {
+
+std::string where(const std::string& source, const toml::source_region& r) {
+  return source + ":" + std::to_string(r.begin.line);
+}
+
+std::vector<std::string> string_array(const toml::node& node, const std::string& what,
+                                      const std::string& source) {
+  const toml::array* arr = node.as_array();
+  if (!arr)
+    throw UsageError(where(source, node.source()) + ": " + what + " must be an array of strings");
+  std::vector<std::string> out;
+  for (const auto& item : *arr) {
+    auto s = item.value<std::string>();
+    if (!s || !item.is_string()) {
+      throw UsageError(where(source, item.source()) + ": " + what + " must contain only strings");
+    }
+    out.push_back(*s);
+  }
+  return out;
+}
+
+std::string string_field(const toml::table& t, const char* key, const std::string& def,
+                         const std::string& what, const std::string& source) {
+  const toml::node* n = t.get(key);
+  if (!n) return def;
+  if (!n->is_string())
+    throw UsageError(where(source, n->source()) + ": " + what + " must be a string");
+  return *n->value<std::string>();
+}
+
+bool executable_in_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  if (!path) return false;
+  std::stringstream ss(path);
+  std::string dir;
+  while (std::getline(ss, dir, ':')) {
+    if (dir.empty()) continue;
+    if (access((std::filesystem::path(dir) / program).c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+ClientRegistry ClientRegistry::load(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) {
+    throw UsageError("cannot read client registry " + file.string() +
+                     " (run from the spanbench folder or pass --clients FILE)");
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto base = std::filesystem::absolute(file).parent_path();
+  return parse(buf.str(), base, file.string());
+}
+
+ClientRegistry ClientRegistry::parse(std::string_view toml_text,
+                                     const std::filesystem::path& base_dir,
+                                     const std::string& source_name) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    throw UsageError(source_name + ":" + std::to_string(e.source().begin.line) + ": " +
+                     std::string(e.description()));
+  }
+  ClientRegistry reg;
+  reg.base_dir_ = base_dir;
+  const toml::node* clients = root.get("clients");
+  if (!clients) throw UsageError(source_name + ": no [clients.NAME] tables found");
+  const toml::table* table = clients->as_table();
+  if (!table) throw UsageError(where(source_name, clients->source()) + ": clients must be a table");
+  for (const auto& [key, node] : *table) {
+    ClientEntry e;
+    e.name = std::string(key.str());
+    const toml::table* t = node.as_table();
+    if (!t)
+      throw UsageError(where(source_name, node.source()) + ": clients." + e.name +
+                       " must be a table");
+    const toml::node* cmd = t->get("command");
+    if (!cmd) {
+      throw UsageError(where(source_name, t->source()) + ": clients." + e.name +
+                       " has no command (add command = [\"program\", \"arg\", ...])");
+    }
+    e.command = string_array(*cmd, "clients." + e.name + ".command", source_name);
+    if (e.command.empty()) {
+      throw UsageError(where(source_name, cmd->source()) + ": clients." + e.name +
+                       ".command is empty");
+    }
+    e.protocol =
+        string_field(*t, "protocol", "none", "clients." + e.name + ".protocol", source_name);
+    e.description =
+        string_field(*t, "description", "", "clients." + e.name + ".description", source_name);
+    e.setup_hint =
+        string_field(*t, "setup", e.setup_hint, "clients." + e.name + ".setup", source_name);
+    if (const toml::node* req = t->get("requires")) {
+      e.requires_paths = string_array(*req, "clients." + e.name + ".requires", source_name);
+    }
+    reg.entries_.push_back(std::move(e));
+  }
+  return reg;
+}
+
+const ClientEntry& ClientRegistry::get(const std::string& name) const {
+  for (const auto& e : entries_) {
+    if (e.name == name) return e;
+  }
+  std::string known;
+  for (const auto& e : entries_) known += (known.empty() ? "" : ", ") + e.name;
+  throw UsageError("unknown client \"" + name + "\"; known clients: " + known);
+}
+
+Readiness ClientRegistry::readiness(const ClientEntry& entry) const {
+  const std::string& program = entry.command.front();
+  if (program.find('/') == std::string::npos) {
+    if (!executable_in_path(program)) {
+      return {false, program + " not found in PATH: " + entry.setup_hint};
+    }
+  } else {
+    std::filesystem::path p = program;
+    if (p.is_relative()) p = base_dir_ / p;
+    if (access(p.c_str(), X_OK) != 0) {
+      return {false, p.lexically_relative(base_dir_).string() + " missing: " + entry.setup_hint};
+    }
+  }
+  for (const auto& r : entry.requires_paths) {
+    std::filesystem::path p = r;
+    if (p.is_relative()) p = base_dir_ / p;
+    if (!std::filesystem::exists(p)) return {false, r + " missing: " + entry.setup_hint};
+  }
+  return {true, ""};
+}
+
+}  // namespace spanbench

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace spanbench {
+
+// One client program (DESIGN §3): how to start it and what it reports with.
+struct ClientEntry {
+  std::string name;
+  std::vector<std::string> command;
+  // Satellite protocol family it reports with; "none" for clients that
+  // report nowhere (no-op, in-memory mock).
+  std::string protocol = "none";
+  std::string description;
+  // Paths (relative to the registry's folder) that must exist besides the
+  // program, e.g. an installed node_modules, and what to do when they don't.
+  std::vector<std::string> requires_paths;
+  std::string setup_hint = "run scripts/install-deps.sh and build (see README)";
+  bool reports_over_network() const { return protocol != "none"; }
+};
+
+struct Readiness {
+  bool ready = false;
+  std::string reason;  // why not, and the fix
+};
+
+// The client registry, clients.toml. Relative paths in commands are taken
+// from the registry file's folder, so the tool works from any directory.
+class ClientRegistry {
+ public:
+  // Throws spanbench::UsageError naming the file and line of any problem.
+  static ClientRegistry load(const std::filesystem::path& file);
+  static ClientRegistry parse(std::string_view toml_text, const std::filesystem::path& base_dir,
+                              const std::string& source_name = "clients.toml");
+
+  // Throws spanbench::UsageError listing the known names.
+  const ClientEntry& get(const std::string& name) const;
+  const std::vector<ClientEntry>& entries() const { return entries_; }
+  const std::filesystem::path& base_dir() const { return base_dir_; }
+  Readiness readiness(const ClientEntry& entry) const;
+
+ private:
+  std::vector<ClientEntry> entries_;
+  std::filesystem::path base_dir_;
+};
+
+}  // namespace spanbench

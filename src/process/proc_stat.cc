@@ -1,0 +1,97 @@
+#include "process/proc_stat.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+namespace spanbench {
+namespace {
+
+// Splits off the next space-separated token of `s`.
+std::string_view next_token(std::string_view& s) {
+  size_t start = s.find_first_not_of(" \n\t");
+  if (start == std::string_view::npos) {
+    s = {};
+    return {};
+  }
+  size_t end = s.find_first_of(" \n\t", start);
+  std::string_view tok =
+      s.substr(start, end == std::string_view::npos ? s.size() - start : end - start);
+  s = end == std::string_view::npos ? std::string_view{} : s.substr(end);
+  return tok;
+}
+
+std::optional<int64_t> to_int(std::string_view tok) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
+  if (ec != std::errc() || p != tok.data() + tok.size() || tok.empty()) return std::nullopt;
+  return v;
+}
+
+std::optional<std::string> slurp(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+std::optional<ProcStat> parse_proc_stat(std::string_view text) {
+  // The command name (field 2) is in parentheses and may itself contain
+  // spaces and ')' characters, so fields are counted from the last ')'.
+  size_t close = text.rfind(')');
+  if (close == std::string_view::npos) return std::nullopt;
+  std::string_view rest = text.substr(close + 1);
+  ProcStat st;
+  // Field numbers from proc(5): 3 state, 14 utime, 15 stime, 20 num_threads, 24 rss.
+  for (int field = 3; field <= 24; ++field) {
+    std::string_view tok = next_token(rest);
+    if (tok.empty()) return std::nullopt;
+    if (field == 3) {
+      if (tok.size() != 1) return std::nullopt;
+      st.state = tok[0];
+      continue;
+    }
+    if (field != 14 && field != 15 && field != 20 && field != 24) continue;
+    auto v = to_int(tok);
+    if (!v) return std::nullopt;
+    if (field == 14) st.utime_ticks = *v;
+    if (field == 15) st.stime_ticks = *v;
+    if (field == 20) st.num_threads = *v;
+    if (field == 24) st.rss_pages = *v;
+  }
+  return st;
+}
+
+std::optional<int64_t> parse_statm_resident_pages(std::string_view text) {
+  std::string_view rest = text;
+  if (next_token(rest).empty()) return std::nullopt;
+  return to_int(next_token(rest));
+}
+
+std::optional<int64_t> parse_schedstat_runtime_ns(std::string_view text) {
+  std::string_view rest = text;
+  return to_int(next_token(rest));
+}
+
+std::optional<int64_t> process_cpu_ns(pid_t pid) {
+  clockid_t clock;
+  if (clock_getcpuclockid(pid, &clock) != 0) return std::nullopt;
+  struct timespec ts = {};
+  if (clock_gettime(clock, &ts) != 0) return std::nullopt;
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+std::optional<int64_t> process_rss_bytes(pid_t pid) {
+  auto text = slurp("/proc/" + std::to_string(pid) + "/statm");
+  if (!text) return std::nullopt;
+  auto pages = parse_statm_resident_pages(*text);
+  if (!pages) return std::nullopt;
+  return *pages * sysconf(_SC_PAGESIZE);
+}
+
+}  // namespace spanbench

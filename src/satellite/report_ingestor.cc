@@ -1,0 +1,89 @@
+#include "satellite/report_ingestor.h"
+
+namespace spanbench::satellite {
+
+DecodeStatus decode_report(Protocol protocol, std::string_view body, DecodedReport& out) {
+  switch (protocol) {
+    case Protocol::kLightstepProto:
+      return decode_lightstep_proto(body, out);
+    case Protocol::kLightstepJson:
+      return decode_lightstep_json(body, out);
+    case Protocol::kOtlpProto:
+    case Protocol::kOtlpGrpc:
+      return decode_otlp_proto(body, out);
+    case Protocol::kOtlpJson:
+      return decode_otlp_json(body, out);
+    case Protocol::kZipkinJson:
+      return decode_zipkin_json(body, out);
+    case Protocol::kDatadogV04:
+      return decode_datadog_v04(body, out);
+    case Protocol::kDatadogV05:
+      return decode_datadog_v05(body, out);
+    case Protocol::kJaegerThrift:
+      return decode_jaeger_thrift_binary_batch(body, out);
+    case Protocol::kJaegerAgent:
+      return decode_jaeger_agent_datagram(body, out);
+    case Protocol::kOther:
+      break;
+  }
+  return DecodeStatus::failure("no decoder for this endpoint");
+}
+
+ReportIngestor::ReportIngestor(SpanCounter& counter, const FaultPlan& plan,
+                               Interrupter& interrupter)
+    : counter_(counter), plan_(plan), interrupter_(interrupter) {}
+
+IngestResult ReportIngestor::prepare(Protocol protocol, std::string_view body, uint64_t wire_bytes,
+                                     PreparedReport& out) {
+  out.protocol = protocol;
+  out.wire_bytes = wire_bytes;
+  out.decoded.span_ids.clear();
+  out.decoded.tag_count = 0;
+  out.decoded.log_count = 0;
+  IngestResult result;
+  DecodeStatus status = decode_report(protocol, body, out.decoded);
+  if (!status.ok) {
+    counter_.reject(protocol);
+    result.outcome = IngestOutcome::kRejected;
+    result.reason = status.error.empty() ? "malformed report" : std::move(status.error);
+    return result;
+  }
+  out.verdict = plan_.judge(out.decoded.span_ids.size());
+  result.spans = out.decoded.span_ids.size();
+  return result;
+}
+
+IngestResult ReportIngestor::commit(const PreparedReport& report) {
+  IngestResult result;
+  result.spans = report.decoded.span_ids.size();
+  switch (report.verdict.outcome) {
+    case FaultPlan::Outcome::kAccept:
+      counter_.accept(report.protocol, report.decoded.span_ids, report.wire_bytes);
+      result.outcome = IngestOutcome::kAccepted;
+      break;
+    case FaultPlan::Outcome::kFailByMode:
+      counter_.fail(report.protocol);
+      result.outcome = IngestOutcome::kFailedByMode;
+      break;
+    case FaultPlan::Outcome::kFailInjected:
+      counter_.fail(report.protocol);
+      result.outcome = IngestOutcome::kFailedInjected;
+      break;
+  }
+  return result;
+}
+
+IngestResult ReportIngestor::ingest(Protocol protocol, std::string_view body, uint64_t wire_bytes) {
+  // Reused per thread: a connection thread decodes one report at a time and
+  // keeps the ID vector's capacity between reports.
+  thread_local PreparedReport report;
+  IngestResult result = prepare(protocol, body, wire_bytes, report);
+  if (result.outcome == IngestOutcome::kRejected) return result;
+  if (!interrupter_.sleep_for(report.verdict.delay)) {
+    result.outcome = IngestOutcome::kInterrupted;
+    return result;
+  }
+  return commit(report);
+}
+
+}  // namespace spanbench::satellite

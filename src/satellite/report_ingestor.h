@@ -1,0 +1,71 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "satellite/decoders/decoder.h"
+#include "satellite/faults.h"
+#include "satellite/protocol.h"
+#include "satellite/span_counter.h"
+
+namespace spanbench::satellite {
+
+// Runs the decoder for `protocol` (kOtlpGrpc bodies are OTLP protobuf).
+DecodeStatus decode_report(Protocol protocol, std::string_view body, DecodedReport& out);
+
+// A decoded report waiting for its deliberate delay before it is answered.
+struct PreparedReport {
+  Protocol protocol = Protocol::kOther;
+  DecodedReport decoded;
+  uint64_t wire_bytes = 0;
+  FaultPlan::Verdict verdict;
+};
+
+// What the transport should answer.
+enum class IngestOutcome {
+  kAccepted,
+  kRejected,        // malformed: 4xx / INVALID_ARGUMENT, reason in the status
+  kFailedByMode,    // slow_fail
+  kFailedInjected,  // --error-rate
+  kInterrupted,     // the group is shutting down; drop the connection
+};
+
+struct IngestResult {
+  IngestOutcome outcome = IngestOutcome::kAccepted;
+  std::string reason;  // one line, for rejected reports
+  size_t spans = 0;    // spans in the report (accepted or not)
+};
+
+// The transport-independent path of a report: decode, apply the fault plan,
+// count. HTTP, gRPC and UDP front ends only move bytes and map outcomes to
+// their status codes.
+class ReportIngestor {
+ public:
+  ReportIngestor(SpanCounter& counter, const FaultPlan& plan, Interrupter& interrupter);
+
+  // Decodes `body` (de-chunked, un-gzipped). A malformed body is counted as
+  // rejected here and the reason returned; otherwise `out` holds the report
+  // and the verdict, to be committed after `out.verdict.delay`.
+  IngestResult prepare(Protocol protocol, std::string_view body, uint64_t wire_bytes,
+                       PreparedReport& out);
+  // Counts a prepared report as accepted or failed, per its verdict.
+  IngestResult commit(const PreparedReport& report);
+
+  // prepare + wait (interruptible) + commit, for transports that may block.
+  IngestResult ingest(Protocol protocol, std::string_view body, uint64_t wire_bytes);
+
+  // A report refused before decoding (transport-level problem).
+  void count_rejected(Protocol protocol) { counter_.reject(protocol); }
+
+  SpanCounter& counter() { return counter_; }
+  Interrupter& interrupter() { return interrupter_; }
+
+ private:
+  SpanCounter& counter_;
+  const FaultPlan& plan_;
+  Interrupter& interrupter_;
+};
+
+}  // namespace spanbench::satellite

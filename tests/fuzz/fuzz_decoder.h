@@ -1,0 +1,37 @@
+#pragma once
+
+// What every decoder fuzz target checks besides "no crash, no sanitizer
+// report": a failure has a one-line reason and leaves the output untouched,
+// and decoding is deterministic.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "satellite/decoders/decoder.h"
+
+namespace spanbench::satellite::fuzz {
+
+using DecodeFn = DecodeStatus (*)(std::string_view, DecodedReport&);
+
+inline void check_decoder(DecodeFn decode, const uint8_t* data, size_t size) {
+  const std::string_view body(reinterpret_cast<const char*>(data), size);
+  DecodedReport first;
+  first.span_ids = {7};
+  const DecodeStatus status = decode(body, first);
+  if (!status.ok) {
+    if (status.error.empty() || status.error.find('\n') != std::string::npos) __builtin_trap();
+    if (first.span_ids.size() != 1 || first.tag_count != 0 || first.log_count != 0) {
+      __builtin_trap();
+    }
+  }
+  DecodedReport second;
+  second.span_ids = {7};
+  const DecodeStatus again = decode(body, second);
+  if (again.ok != status.ok || again.error != status.error || second.span_ids != first.span_ids ||
+      second.tag_count != first.tag_count || second.log_count != first.log_count) {
+    __builtin_trap();
+  }
+}
+
+}  // namespace spanbench::satellite::fuzz

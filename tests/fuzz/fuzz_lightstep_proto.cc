@@ -1,0 +1,9 @@
+// libFuzzer target: decode_lightstep_proto (LightStep ReportRequest protobuf) on arbitrary bytes.
+
+#include "fuzz_decoder.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  spanbench::satellite::fuzz::check_decoder(spanbench::satellite::decode_lightstep_proto, data,
+                                            size);
+  return 0;
+}

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+#include "controller/controller.h"
+
+namespace spanbench::testing {
+
+// Each test gets its own control port so suites can run side by side.
+inline uint16_t test_port(int offset) { return static_cast<uint16_t>(18100 + offset); }
+
+inline ControllerOptions test_controller_options(int port_offset) {
+  ControllerOptions o;
+  o.clients_file = TEST_CLIENTS_TOML;
+  o.log_dir = std::string(TEST_WORK_DIR) + "/logs";
+  o.control_port = test_port(port_offset);
+  return o;
+}
+
+struct CommandOutput {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs a shell command line and captures what it prints.
+inline CommandOutput run_shell(const std::string& cmd) {
+  CommandOutput out;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.output.append(buf.data(), n);
+  int status = pclose(p);
+  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+}  // namespace spanbench::testing

@@ -1,0 +1,108 @@
+#include "controller/client_registry.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+
+namespace spanbench {
+namespace {
+
+std::string error_of(std::string_view toml) {
+  try {
+    ClientRegistry::parse(toml, "/tmp", "test.toml");
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ClientRegistry, ParsesEntries) {
+  auto reg = ClientRegistry::parse(R"(
+[clients.a]
+command = ["bin/a", "--x"]
+protocol = "datadog"
+description = "first"
+
+[clients.b]
+command = ["sh", "-c", "true"]
+requires = ["some/dir"]
+)",
+                                   "/base", "t.toml");
+  ASSERT_EQ(reg.entries().size(), 2u);
+  const auto& a = reg.get("a");
+  EXPECT_EQ(a.command, (std::vector<std::string>{"bin/a", "--x"}));
+  EXPECT_EQ(a.protocol, "datadog");
+  EXPECT_TRUE(a.reports_over_network());
+  const auto& b = reg.get("b");
+  EXPECT_EQ(b.protocol, "none");
+  EXPECT_FALSE(b.reports_over_network());
+  EXPECT_EQ(b.requires_paths, (std::vector<std::string>{"some/dir"}));
+}
+
+TEST(ClientRegistry, UnknownNameListsKnownOnes) {
+  auto reg = ClientRegistry::parse(
+      "[clients.one]\ncommand=[\"x\"]\n[clients.two]\ncommand=[\"y\"]\n", "/", "t");
+  try {
+    reg.get("three");
+    FAIL();
+  } catch (const UsageError& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("three"), std::string::npos);
+    EXPECT_NE(msg.find("one, two"), std::string::npos);
+  }
+}
+
+TEST(ClientRegistry, MissingCommandNamesTheLine) {
+  std::string msg = error_of("# header\n\n[clients.bad]\nprotocol = \"otlp\"\n");
+  EXPECT_NE(msg.find("test.toml:3"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("no command"), std::string::npos) << msg;
+}
+
+TEST(ClientRegistry, WrongTypesNameTheLine) {
+  std::string msg = error_of("[clients.bad]\ncommand = \"just a string\"\n");
+  EXPECT_NE(msg.find("test.toml:2"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("array of strings"), std::string::npos) << msg;
+
+  msg = error_of("[clients.bad]\ncommand = [\"ok\",\n  42]\n");
+  EXPECT_NE(msg.find("test.toml:3"), std::string::npos) << msg;
+
+  msg = error_of("[clients.bad]\ncommand = [\"ok\"]\nprotocol = 7\n");
+  EXPECT_NE(msg.find("test.toml:3"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("protocol must be a string"), std::string::npos) << msg;
+
+  msg = error_of("[clients.bad]\ncommand = []\n");
+  EXPECT_NE(msg.find("empty"), std::string::npos) << msg;
+}
+
+TEST(ClientRegistry, SyntaxErrorNamesTheLine) {
+  std::string msg = error_of("[clients.a]\ncommand = [\"x\"\n\n[clients.b\n");
+  EXPECT_NE(msg.find("test.toml:"), std::string::npos) << msg;
+  EXPECT_FALSE(error_of("").empty());
+}
+
+TEST(ClientRegistry, ReadinessChecksProgramAndRequiredPaths) {
+  auto reg = ClientRegistry::parse(R"(
+[clients.present]
+command = ["sh", "-c", "true"]
+[clients.absent]
+command = ["definitely-not-a-program-xyz"]
+[clients.relative]
+command = ["no/such/binary"]
+setup = "run the installer"
+[clients.needs]
+command = ["sh"]
+requires = ["no-such-folder"]
+)",
+                                   "/tmp", "t");
+  EXPECT_TRUE(reg.readiness(reg.get("present")).ready);
+  auto absent = reg.readiness(reg.get("absent"));
+  EXPECT_FALSE(absent.ready);
+  EXPECT_NE(absent.reason.find("not found in PATH"), std::string::npos);
+  auto rel = reg.readiness(reg.get("relative"));
+  EXPECT_FALSE(rel.ready);
+  EXPECT_NE(rel.reason.find("run the installer"), std::string::npos) << rel.reason;
+  EXPECT_FALSE(reg.readiness(reg.get("needs")).ready);
+}
+
+}  // namespace
+}  // namespace spanbench

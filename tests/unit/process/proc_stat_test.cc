@@ -1,0 +1,59 @@
+#include "process/proc_stat.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+
+namespace spanbench {
+namespace {
+
+// Captured from a real process, with a command name that contains a space
+// and a ')' to check fields are counted from the last parenthesis.
+const char* kStat =
+    "4242 (my (client) x) S 1 4242 4242 0 -1 4194304 1500 0 0 0 1234 567 0 0 20 0 7 0 "
+    "123456 987654321 2345 18446744073709551615 1 1 0 0 0 0 0 4096 17 1 0 0 0 0 0\n";
+
+TEST(ProcStat, ParsesFieldsAfterCommandName) {
+  auto st = parse_proc_stat(kStat);
+  ASSERT_TRUE(st.has_value());
+  EXPECT_EQ(st->state, 'S');
+  EXPECT_EQ(st->utime_ticks, 1234);
+  EXPECT_EQ(st->stime_ticks, 567);
+  EXPECT_EQ(st->num_threads, 7);
+  EXPECT_EQ(st->rss_pages, 2345);
+}
+
+TEST(ProcStat, RejectsTruncatedOrGarbage) {
+  EXPECT_FALSE(parse_proc_stat("").has_value());
+  EXPECT_FALSE(parse_proc_stat("4242 (x) S 1 2 3").has_value());
+  EXPECT_FALSE(parse_proc_stat("4242 x S 1 2 3").has_value());
+  EXPECT_FALSE(
+      parse_proc_stat("4242 (x) S 1 4242 4242 0 -1 4194304 1500 0 0 0 abc 567 0 0 20 0 7 0 1 2 3")
+          .has_value());
+}
+
+TEST(ProcStat, ParsesStatmAndSchedstat) {
+  EXPECT_EQ(parse_statm_resident_pages("5000 1200 300 10 0 900 0\n"), 1200);
+  EXPECT_FALSE(parse_statm_resident_pages("5000").has_value());
+  EXPECT_EQ(parse_schedstat_runtime_ns("987654321 12345 67\n"), 987654321);
+  EXPECT_FALSE(parse_schedstat_runtime_ns("x 1 2").has_value());
+}
+
+TEST(ProcStat, ReadsLiveCpuAndRssOfThisProcess) {
+  auto before = process_cpu_ns(getpid());
+  ASSERT_TRUE(before.has_value());
+  // Burn ~20 ms of CPU; the CPU clock must see it at far better than 10 ms ticks.
+  volatile double x = 1;
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
+  while (std::chrono::steady_clock::now() < until) x = x * 1.0000001;
+  auto after = process_cpu_ns(getpid());
+  ASSERT_TRUE(after.has_value());
+  EXPECT_GT(*after - *before, 15'000'000);
+  auto rss = process_rss_bytes(getpid());
+  ASSERT_TRUE(rss.has_value());
+  EXPECT_GT(*rss, 1 << 20);
+}
+
+}  // namespace
+}  // namespace spanbench

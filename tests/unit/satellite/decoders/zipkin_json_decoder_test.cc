@@ -1,0 +1,53 @@
+#include <gtest/gtest.h>
+
+#include "decoder_test_support.h"
+#include "payloads.h"
+#include "satellite/decoders/decoder.h"
+
+namespace spanbench::satellite::testing {
+namespace {
+
+TEST(ZipkinJsonDecoder, DecodesRealSpans) {
+  const auto ids = make_span_ids(32);
+  expect_decodes(decode_zipkin_json, zipkin_json_spans(ids), ids, 320, 480);
+}
+
+TEST(ZipkinJsonDecoder, AcceptsShortIdsAndMissingCollections) {
+  expect_decodes(decode_zipkin_json,
+                 R"([{"id":"a"},{"id":"00000000000000ff","tags":{"k":"v"},"annotations":null}])",
+                 {0xa, 0xff}, 1, 0);
+}
+
+TEST(ZipkinJsonDecoder, EmptyArrayHasNoSpans) {
+  expect_decodes(decode_zipkin_json, "[]", {}, 0, 0);
+  expect_decodes(decode_zipkin_json, " [ ] \n", {}, 0, 0);
+}
+
+TEST(ZipkinJsonDecoder, TruncationsFail) {
+  const auto ids = make_span_ids(3);
+  expect_truncations_fail(decode_zipkin_json, zipkin_json_spans(ids, {2, 2}), ids);
+}
+
+TEST(ZipkinJsonDecoder, RejectsBadSpans) {
+  std::string why = expect_fails(decode_zipkin_json, R"([{"id":"a"},{"name":"x"}])");
+  EXPECT_NE(why.find("span [1] has no string id"), std::string::npos) << why;
+  why = expect_fails(decode_zipkin_json, R"([{"id":"0123456789abcdef0"}])");
+  EXPECT_NE(why.find("not 1-16 hex digits"), std::string::npos) << why;
+  why = expect_fails(decode_zipkin_json, R"([{"id":"z\nz"}])");
+  EXPECT_NE(why.find("\"z?z\""), std::string::npos) << why;
+  expect_fails(decode_zipkin_json, R"([{"id":"1","tags":[]}])");
+  expect_fails(decode_zipkin_json, R"([{"id":"1","annotations":{}}])");
+  expect_fails(decode_zipkin_json, R"([1])");
+}
+
+TEST(ZipkinJsonDecoder, RejectsZipkinV1AndOtherFormats) {
+  std::string why = expect_fails(decode_zipkin_json, R"({"spans":[]})");
+  EXPECT_NE(why.find("expected an array of spans"), std::string::npos) << why;
+  why = expect_fails(decode_zipkin_json, datadog_v04_traces(make_span_ids(2)));
+  EXPECT_NE(why.find("not valid Zipkin"), std::string::npos) << why;
+  expect_fails(decode_zipkin_json, "");
+  expect_fails(decode_zipkin_json, "[{\"id\":\"1\"}] trailing");
+}
+
+}  // namespace
+}  // namespace spanbench::satellite::testing
