@@ -96,21 +96,32 @@ int main(int argc, char** argv) {
     log_values.push_back("log.value" + std::to_string(i));
   }
 
-  auto loop_start = Clock::now();
   int64_t debt_ns = 0;
+  auto pay_sleep_debt = [&] {
+    debt_ns += c.sleep_ns;
+    if (debt_ns > c.sleep_interval_ns) {
+      debt_ns -= c.sleep_interval_ns;
+      std::this_thread::sleep_for(std::chrono::nanoseconds(c.sleep_interval_ns));
+    }
+  };
+  const bool hold_last_span = c.trace && !c.no_flush && tut->flush_needs_pending_span();
+
+  auto loop_start = Clock::now();
   int64_t sent = 0;
   for (int64_t i = 0; i < c.repeat; ++i) {
     auto span = tracer->StartSpan("TestSpan");
     for (int t = 0; t < c.num_tags; ++t) span->SetTag(tag_keys[t], tag_values[t]);
     for (int l = 0; l < c.num_logs; ++l) span->Log({{log_keys[l], log_values[l]}});
     work(c.work);
-    span->Finish();
-    ++sent;
-    debt_ns += c.sleep_ns;
-    if (debt_ns > c.sleep_interval_ns) {
-      debt_ns -= c.sleep_interval_ns;
-      std::this_thread::sleep_for(std::chrono::nanoseconds(c.sleep_interval_ns));
+    const bool last = i + 1 == c.repeat;
+    if (last && hold_last_span) {
+      pay_sleep_debt();
+      span->Finish();
+    } else {
+      span->Finish();
+      pay_sleep_debt();
     }
+    ++sent;
   }
   auto loop_end = Clock::now();
   if (c.trace && !c.no_flush) tut->flush();

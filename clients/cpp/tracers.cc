@@ -4,7 +4,10 @@
 #include <opentracing/mocktracer/tracer.h>
 #include <opentracing/noop.h>
 
+#include <cstdlib>
 #include <stdexcept>
+
+#include <datadog/opentracing.h>
 
 namespace spanbench::client {
 namespace {
@@ -45,13 +48,43 @@ class MockTracer : public TracerUnderTest {
   size_t recorded_ = 0;
 };
 
+// Datadog's C++ tracer (dd-opentracing-cpp), reporting msgpack traces to the
+// satellites as it would to a Datadog agent, every 100 ms.
+class DatadogTracer : public TracerUnderTest {
+ public:
+  explicit DatadogTracer(const ControlCommand& c) {
+    // The tracer lets these variables override the options below; a
+    // developer's shell pointing at a real agent must not redirect the run.
+    for (const char* var : {"DD_AGENT_HOST", "DD_TRACE_AGENT_PORT", "DD_TRACE_AGENT_URL",
+                            "DD_TRACE_SAMPLE_RATE", "DD_TRACE_SAMPLING_RULES", "DD_TRACE_ENABLED"}) {
+      unsetenv(var);
+    }
+    datadog::opentracing::TracerOptions options;
+    options.agent_host = c.satellite_host;
+    options.agent_port = c.satellite_ports.empty() ? 8126 : c.satellite_ports.front();
+    options.service = "spanbench-client-cpp";
+    options.write_period_ms = 100;
+    tracer_ = datadog::opentracing::makeTracer(options);
+  }
+  std::shared_ptr<opentracing::Tracer> tracer() override { return tracer_; }
+  // Close() flushes with a 5 s timeout; its writer only signals the end of
+  // a flush when it sent something, so with an empty buffer Close() would
+  // spin for the whole 5 s (see flush_needs_pending_span).
+  void flush() override { tracer_->Close(); }
+  bool flush_needs_pending_span() const override { return true; }
+
+ private:
+  std::shared_ptr<opentracing::Tracer> tracer_;
+};
+
 }  // namespace
 
-const char* tracer_names() { return "noop, mock"; }
+const char* tracer_names() { return "noop, mock, datadog"; }
 
-std::unique_ptr<TracerUnderTest> make_tracer(const std::string& name, const ControlCommand&) {
+std::unique_ptr<TracerUnderTest> make_tracer(const std::string& name, const ControlCommand& command) {
   if (name == "noop") return std::make_unique<NoopTracer>();
   if (name == "mock") return std::make_unique<MockTracer>();
+  if (name == "datadog") return std::make_unique<DatadogTracer>(command);
   throw std::invalid_argument("unknown tracer \"" + name + "\" (known: " + tracer_names() + ")");
 }
 

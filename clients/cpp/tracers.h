@@ -18,6 +18,10 @@ class TracerUnderTest {
   virtual void flush() = 0;
   // One line for the client's log at exit ("" for nothing).
   virtual std::string summary() const { return ""; }
+  // True when flush() must find a span still buffered: the client then
+  // sleeps off the last span's debt before finishing it, not after, so the
+  // same sleep happens but the last span is pending at flush time.
+  virtual bool flush_needs_pending_span() const { return false; }
 };
 
 // Names accepted by --tracer.

@@ -11,6 +11,7 @@ void add_clients_command(CLI::App& root);
 void add_calibrate_command(CLI::App& root);
 void add_run_command(CLI::App& root);
 void add_satellite_command(CLI::App& root);
+void add_check_command(CLI::App& root);
 
 // Shared options every command has (set by main before callbacks run).
 struct GlobalOptions {

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   cli::add_calibrate_command(app);
   cli::add_run_command(app);
   cli::add_satellite_command(app);
+  cli::add_check_command(app);
   cli::install_stop_signals();
 
   try {

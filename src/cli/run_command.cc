@@ -5,10 +5,10 @@
 
 #include "cli/commands.h"
 #include "cli/run_options.h"
-#include "cli/run_satellites.h"
 #include "cli/signals.h"
 #include "report/console_reporter.h"
 #include "report/json_reporter.h"
+#include "suites/satellites.h"
 
 namespace spanbench::cli {
 namespace {
@@ -23,7 +23,7 @@ struct RunFlags {
   int num_tags = 10;
   int num_logs = 15;
   std::string json_file;
-  std::string satellites = default_satellite_mode();
+  std::string satellites = "typical";
   std::string satellite_ports;
 };
 

@@ -149,6 +149,8 @@ Result Controller::run_command(const RunOptions& options, const ControlCommand& 
     SinkCounts counts = settle(*options.sink, result.spans_sent, options.settle_limit);
     result.spans_received = int64_t(counts.spans_received);
     result.duplicate_spans = int64_t(counts.duplicate_spans);
+    result.received_tags = int64_t(counts.tags);
+    result.received_logs = int64_t(counts.logs);
   }
   // Drops are only known where spans land: a traced run with satellites.
   result.dropped_spans =

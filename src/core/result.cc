@@ -24,6 +24,8 @@ nlohmann::json to_json(const Result& r) {
       {"client_loop_seconds", r.client_loop_seconds},
       {"client_flush_seconds", r.client_flush_seconds},
       {"satellites", r.satellites},
+      {"received_tags", r.received_tags},
+      {"received_logs", r.received_logs},
       {"log_file", r.log_file},
   };
 }
@@ -48,6 +50,8 @@ Result result_from_json(const nlohmann::json& j) {
   r.client_loop_seconds = j.value("client_loop_seconds", 0.0);
   r.client_flush_seconds = j.value("client_flush_seconds", 0.0);
   r.satellites = j.value("satellites", "none");
+  r.received_tags = j.value("received_tags", int64_t{0});
+  r.received_logs = j.value("received_logs", int64_t{0});
   r.log_file = j.value("log_file", "");
   return r;
 }

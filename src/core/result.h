@@ -32,6 +32,9 @@ struct Result {
   double client_loop_seconds = 0;
   double client_flush_seconds = 0;
   std::string satellites = "none";
+  int64_t received_tags = 0;  // span tags/logs the satellites decoded, for
+  int64_t received_logs = 0;  // checking that the span shape arrived
+
   std::string log_file;
 };
 

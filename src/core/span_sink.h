@@ -12,6 +12,8 @@ struct SinkCounts {
   uint64_t duplicate_spans = 0;  // extra copies of span IDs already accepted
   uint64_t reports = 0;          // reports accepted (used to see activity settle)
   uint64_t bytes = 0;            // body bytes accepted
+  uint64_t tags = 0;             // span-level tags in accepted reports
+  uint64_t logs = 0;             // span logs/events in accepted reports
 };
 
 // The seam between the controller and the satellites: the controller resets

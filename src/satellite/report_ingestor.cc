@@ -58,7 +58,8 @@ IngestResult ReportIngestor::commit(const PreparedReport& report) {
   result.spans = report.decoded.span_ids.size();
   switch (report.verdict.outcome) {
     case FaultPlan::Outcome::kAccept:
-      counter_.accept(report.protocol, report.decoded.span_ids, report.wire_bytes);
+      counter_.accept(report.protocol, report.decoded.span_ids, report.wire_bytes,
+                      report.decoded.tag_count, report.decoded.log_count);
       result.outcome = IngestOutcome::kAccepted;
       break;
     case FaultPlan::Outcome::kFailByMode:

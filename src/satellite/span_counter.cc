@@ -74,7 +74,7 @@ void SpanIdSet::clear() {
 SpanCounter::SpanCounter() : shards_(std::make_unique<Shard[]>(kShards)) {}
 
 void SpanCounter::accept(Protocol protocol, std::span<const uint64_t> span_ids,
-                         uint64_t wire_bytes) {
+                         uint64_t wire_bytes, uint64_t tags, uint64_t logs) {
   // Bucket the IDs by shard first so each shard is locked once per report.
   struct Entry {
     uint64_t id;
@@ -110,6 +110,8 @@ void SpanCounter::accept(Protocol protocol, std::span<const uint64_t> span_ids,
   p.spans.fetch_add(fresh, std::memory_order_relaxed);
   p.duplicates.fetch_add(span_ids.size() - fresh, std::memory_order_relaxed);
   p.bytes.fetch_add(wire_bytes, std::memory_order_relaxed);
+  p.tags.fetch_add(tags, std::memory_order_relaxed);
+  p.logs.fetch_add(logs, std::memory_order_relaxed);
   // `reports` last: a reader that sees the report also sees its spans.
   p.reports.fetch_add(1, std::memory_order_release);
 }
@@ -134,6 +136,8 @@ void SpanCounter::reset() {
     p.bytes.store(0, std::memory_order_relaxed);
     p.rejected.store(0, std::memory_order_relaxed);
     p.failed.store(0, std::memory_order_relaxed);
+    p.tags.store(0, std::memory_order_relaxed);
+    p.logs.store(0, std::memory_order_relaxed);
   }
 }
 
@@ -148,12 +152,16 @@ SatelliteStats SpanCounter::stats() const {
     s.bytes = p.bytes.load(std::memory_order_relaxed);
     s.rejected = p.rejected.load(std::memory_order_relaxed);
     s.failed = p.failed.load(std::memory_order_relaxed);
+    s.tags = p.tags.load(std::memory_order_relaxed);
+    s.logs = p.logs.load(std::memory_order_relaxed);
     out.total.spans += s.spans;
     out.total.duplicates += s.duplicates;
     out.total.reports += s.reports;
     out.total.bytes += s.bytes;
     out.total.rejected += s.rejected;
     out.total.failed += s.failed;
+    out.total.tags += s.tags;
+    out.total.logs += s.logs;
   }
   return out;
 }
@@ -165,6 +173,8 @@ SinkCounts SpanCounter::counts() const {
   c.duplicate_spans = total.duplicates;
   c.reports = total.reports;
   c.bytes = total.bytes;
+  c.tags = total.tags;
+  c.logs = total.logs;
   return c;
 }
 

@@ -22,6 +22,8 @@ struct ProtocolStats {
   uint64_t bytes = 0;       // body bytes of accepted reports, as they came on the wire
   uint64_t rejected = 0;    // reports answered 4xx (malformed, oversized, timed out, ...)
   uint64_t failed = 0;      // reports refused on purpose (slow_fail mode, --error-rate)
+  uint64_t tags = 0;        // span-level tags/attributes in accepted reports
+  uint64_t logs = 0;        // logs/events/annotations in accepted reports
 };
 
 struct SatelliteStats {
@@ -61,7 +63,8 @@ class SpanCounter {
 
   // An accepted report: its IDs are deduplicated against everything seen
   // since reset().
-  void accept(Protocol protocol, std::span<const uint64_t> span_ids, uint64_t wire_bytes);
+  void accept(Protocol protocol, std::span<const uint64_t> span_ids, uint64_t wire_bytes,
+              uint64_t tags = 0, uint64_t logs = 0);
   void reject(Protocol protocol);
   void fail(Protocol protocol);
   void reset();
@@ -84,6 +87,8 @@ class SpanCounter {
     std::atomic<uint64_t> bytes{0};
     std::atomic<uint64_t> rejected{0};
     std::atomic<uint64_t> failed{0};
+    std::atomic<uint64_t> tags{0};
+    std::atomic<uint64_t> logs{0};
   };
 
   std::unique_ptr<Shard[]> shards_;

@@ -8,7 +8,8 @@ namespace {
 nlohmann::json fields(const ProtocolStats& s) {
   return nlohmann::json{{"spans", s.spans},       {"reports", s.reports},
                         {"bytes", s.bytes},       {"duplicates", s.duplicates},
-                        {"rejected", s.rejected}, {"failed", s.failed}};
+                        {"rejected", s.rejected}, {"failed", s.failed},
+                        {"tags", s.tags},         {"logs", s.logs}};
 }
 
 }  // namespace

@@ -1,22 +1,15 @@
-#include "cli/run_satellites.h"
+#include "suites/satellites.h"
 
 #include "core/error.h"
-
-#ifdef SPANBENCH_HAVE_SATELLITES
 #include "satellite/satellite_group.h"
-#endif
 
-namespace spanbench::cli {
+namespace spanbench {
 
-#ifdef SPANBENCH_HAVE_SATELLITES
-std::vector<uint16_t> parse_ports(const std::string& text) {
-  return satellite::parse_port_list(text);
-}
-std::vector<std::string> satellite_modes() {
-  return {"typical", "slow_succeed", "slow_fail", "none"};
-}
+std::vector<uint16_t> parse_ports(const std::string& text) { return satellite::parse_port_list(text); }
+
+std::vector<std::string> satellite_modes() { return {"typical", "slow_succeed", "slow_fail", "none"}; }
+
 std::string satellite_modes_help() { return "typical, slow_succeed, slow_fail or none"; }
-std::string default_satellite_mode() { return "typical"; }
 
 RunSatellites open_run_satellites(const std::string& mode, const ClientEntry& client,
                                   const std::vector<uint16_t>& ports) {
@@ -28,8 +21,7 @@ RunSatellites open_run_satellites(const std::string& mode, const ClientEntry& cl
   }
   satellite::SatelliteOptions o;
   auto m = satellite::parse_mode(mode);
-  if (!m)
-    throw UsageError("unknown satellite mode \"" + mode + "\"; use " + satellite_modes_help());
+  if (!m) throw UsageError("unknown satellite mode \"" + mode + "\"; use " + satellite_modes_help());
   o.mode = *m;
   o.transport =
       client.protocol == "otlp-grpc" ? satellite::Transport::kGrpc : satellite::Transport::kHttp;
@@ -47,18 +39,5 @@ RunSatellites open_run_satellites(const std::string& mode, const ClientEntry& cl
   out.ports = o.ports;
   return out;
 }
-#else
-std::vector<uint16_t> parse_ports(const std::string&) {
-  throw UsageError("this build has no satellites; drop --satellite-ports");
-}
-std::vector<std::string> satellite_modes() { return {"none"}; }
-std::string satellite_modes_help() { return "none (satellites not built)"; }
-std::string default_satellite_mode() { return "none"; }
-RunSatellites open_run_satellites(const std::string& mode, const ClientEntry&,
-                                  const std::vector<uint16_t>&) {
-  if (mode != "none") throw UsageError("this build has no satellites; use --satellites none");
-  return {};
-}
-#endif
 
-}  // namespace spanbench::cli
+}  // namespace spanbench

@@ -1,0 +1,41 @@
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/run_options.h"
+#include "suites/check.h"
+#include "suites/satellites.h"
+
+namespace spanbench::cli {
+
+void add_check_command(CLI::App& root) {
+  auto flags = std::make_shared<ClientRunFlags>();
+  auto opts = std::make_shared<CheckOptions>();
+  auto ports = std::make_shared<std::string>();
+  auto* cmd = root.add_subcommand(
+      "check", "Conformance test of a client against real satellites (every span once, shape, drops)");
+  add_client_run_flags(cmd, *flags);
+  cmd->add_option("--sps", opts->spans_per_second, "Spans per second of each run")->capture_default_str();
+  cmd->add_option("--runtime", opts->runtime_seconds, "Seconds of each run")->capture_default_str();
+  cmd->add_option("--satellite-ports", *ports, "Satellite ports, e.g. 8360-8367");
+  cmd->callback([flags, opts, ports] {
+    Controller controller = make_controller(*flags);
+    opts->client = flags->client;
+    if (!ports->empty()) opts->satellite_ports = parse_ports(*ports);
+    CalibrationOptions co;
+    co.target_cpu = flags->target_cpu;
+    Calibration cal = flags->calibration_file.empty()
+                          ? controller.calibrate(flags->client, co)
+                          : controller.calibrate_cached(flags->client, co, flags->calibration_file);
+    std::cout << "checking " << flags->client << "\n";
+    CheckReport report = check_client(controller, cal, *opts, [](const CheckStep& s) {
+      std::cout << fmt::format("  {}  {:<40} {}", s.passed ? "PASS" : "FAIL", s.name, s.detail) << std::endl;
+    });
+    if (!report.passed()) throw Error("client " + flags->client + " failed the conformance check");
+    std::cout << flags->client << " passed\n";
+  });
+}
+
+}  // namespace spanbench::cli
