@@ -219,7 +219,9 @@ function otel(exporterKind) {
     });
     // Silence the SDK's export-error logging (slow_fail runs are expected).
     api.diag.disable();
-    return otelHandle(provider.getTracer(SERVICE_NAME), () => provider.shutdown());
+    // shutdown() rejects when the last export fails (slow_fail, down
+    // satellites): those spans are lost, which is what the run measures.
+    return otelHandle(provider.getTracer(SERVICE_NAME), () => provider.shutdown().catch(() => {}));
   };
 }
 
@@ -552,6 +554,9 @@ async function main() {
   }
   if (workSink === -1) process.stdout.write('\n'); // keep the work observable
 }
+
+process.on('uncaughtException', (e) => fail(`uncaught: ${e && e.message ? e.message : e}`));
+process.on('unhandledRejection', (e) => fail(`unhandled rejection: ${e && e.message ? e.message : e}`));
 
 main().then(
   () => process.exit(0),
