@@ -14,7 +14,7 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   libmsgpack-dev libthrift-dev thrift-compiler libsimdjson-dev
   zlib1g-dev libcurl4-openssl-dev libssl-dev
-  gnuplot-nox python3 curl procps
+  gnuplot-nox fonts-dejavu-core chromium python3 curl procps
 )
 
 missing=()

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "process/child_process.h"
 
 namespace spanbench {
 namespace {
@@ -106,6 +107,9 @@ ClientRegistry ClientRegistry::parse(std::string_view toml_text,
         string_field(*t, "description", "", "clients." + e.name + ".description", source_name);
     e.setup_hint =
         string_field(*t, "setup", e.setup_hint, "clients." + e.name + ".setup", source_name);
+    if (const toml::node* check = t->get("ready_check")) {
+      e.ready_check = string_array(*check, "clients." + e.name + ".ready_check", source_name);
+    }
     if (const toml::node* req = t->get("requires")) {
       e.requires_paths = string_array(*req, "clients." + e.name + ".requires", source_name);
     }
@@ -140,6 +144,32 @@ Readiness ClientRegistry::readiness(const ClientEntry& entry) const {
     std::filesystem::path p = r;
     if (p.is_relative()) p = base_dir_ / p;
     if (!std::filesystem::exists(p)) return {false, r + " missing: " + entry.setup_hint};
+  }
+  if (!entry.ready_check.empty()) {
+    auto out = std::filesystem::temp_directory_path() /
+               ("spanbench-ready-" + std::to_string(getpid()) + "-" + entry.name + ".txt");
+    SpawnOptions so;
+    so.argv = entry.ready_check;
+    so.working_dir = base_dir_;
+    so.log_file = out;
+    Readiness r{false, ""};
+    try {
+      ChildProcess child = ChildProcess::spawn(so);
+      if (!child.wait_for_exit(std::chrono::seconds(20))) {
+        child.kill_group();
+        r.reason = "ready check timed out: " + entry.setup_hint;
+      } else if (child.exit_info().exit_code() == 0) {
+        r.ready = true;
+      } else {
+        std::string first = tail_lines(out, 1);
+        while (!first.empty() && first.back() == '\n') first.pop_back();
+        r.reason = first.empty() ? "ready check failed: " + entry.setup_hint : first;
+      }
+    } catch (const Error& e) {
+      r.reason = e.what();
+    }
+    std::filesystem::remove(out);
+    return r;
   }
   return {true, ""};
 }

@@ -17,6 +17,9 @@ struct ClientEntry {
   // Paths (relative to the registry's folder) that must exist besides the
   // program, e.g. an installed node_modules, and what to do when they don't.
   std::vector<std::string> requires_paths;
+  // A command that exits 0 when the client can run (e.g. its tracer
+  // package imports); otherwise its first line of output is the reason.
+  std::vector<std::string> ready_check;
   std::string setup_hint = "run scripts/install-deps.sh and build (see README)";
   bool reports_over_network() const { return protocol != "none"; }
 };

@@ -106,3 +106,25 @@ requires = ["no-such-folder"]
 
 }  // namespace
 }  // namespace spanbench
+
+namespace spanbench {
+namespace {
+
+TEST(ClientRegistry, ReadyCheckCommandDecidesAndGivesTheReason) {
+  auto reg = ClientRegistry::parse(R"(
+[clients.ok]
+command = ["sh"]
+ready_check = ["sh", "-c", "exit 0"]
+[clients.missing-package]
+command = ["sh"]
+ready_check = ["sh", "-c", "echo 'python package lightstep missing: pip install lightstep'; exit 1"]
+)",
+                                   "/tmp", "t");
+  EXPECT_TRUE(reg.readiness(reg.get("ok")).ready);
+  auto r = reg.readiness(reg.get("missing-package"));
+  EXPECT_FALSE(r.ready);
+  EXPECT_EQ(r.reason, "python package lightstep missing: pip install lightstep");
+}
+
+}  // namespace
+}  // namespace spanbench
