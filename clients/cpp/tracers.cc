@@ -1,13 +1,12 @@
 #include "tracers.h"
 
+#include <datadog/opentracing.h>
 #include <opentracing/mocktracer/in_memory_recorder.h>
 #include <opentracing/mocktracer/tracer.h>
 #include <opentracing/noop.h>
 
 #include <cstdlib>
 #include <stdexcept>
-
-#include <datadog/opentracing.h>
 
 namespace spanbench::client {
 namespace {
@@ -55,8 +54,9 @@ class DatadogTracer : public TracerUnderTest {
   explicit DatadogTracer(const ControlCommand& c) {
     // The tracer lets these variables override the options below; a
     // developer's shell pointing at a real agent must not redirect the run.
-    for (const char* var : {"DD_AGENT_HOST", "DD_TRACE_AGENT_PORT", "DD_TRACE_AGENT_URL",
-                            "DD_TRACE_SAMPLE_RATE", "DD_TRACE_SAMPLING_RULES", "DD_TRACE_ENABLED"}) {
+    for (const char* var :
+         {"DD_AGENT_HOST", "DD_TRACE_AGENT_PORT", "DD_TRACE_AGENT_URL", "DD_TRACE_SAMPLE_RATE",
+          "DD_TRACE_SAMPLING_RULES", "DD_TRACE_ENABLED"}) {
       unsetenv(var);
     }
     datadog::opentracing::TracerOptions options;
@@ -81,7 +81,8 @@ class DatadogTracer : public TracerUnderTest {
 
 const char* tracer_names() { return "noop, mock, datadog"; }
 
-std::unique_ptr<TracerUnderTest> make_tracer(const std::string& name, const ControlCommand& command) {
+std::unique_ptr<TracerUnderTest> make_tracer(const std::string& name,
+                                             const ControlCommand& command) {
   if (name == "noop") return std::make_unique<NoopTracer>();
   if (name == "mock") return std::make_unique<MockTracer>();
   if (name == "datadog") return std::make_unique<DatadogTracer>(command);

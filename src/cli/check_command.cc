@@ -1,7 +1,7 @@
+#include <fmt/format.h>
+
 #include <iostream>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/run_options.h"
@@ -15,9 +15,11 @@ void add_check_command(CLI::App& root) {
   auto opts = std::make_shared<CheckOptions>();
   auto ports = std::make_shared<std::string>();
   auto* cmd = root.add_subcommand(
-      "check", "Conformance test of a client against real satellites (every span once, shape, drops)");
+      "check",
+      "Conformance test of a client against real satellites (every span once, shape, drops)");
   add_client_run_flags(cmd, *flags);
-  cmd->add_option("--sps", opts->spans_per_second, "Spans per second of each run")->capture_default_str();
+  cmd->add_option("--sps", opts->spans_per_second, "Spans per second of each run")
+      ->capture_default_str();
   cmd->add_option("--runtime", opts->runtime_seconds, "Seconds of each run")->capture_default_str();
   cmd->add_option("--satellite-ports", *ports, "Satellite ports, e.g. 8360-8367");
   cmd->callback([flags, opts, ports] {
@@ -31,7 +33,8 @@ void add_check_command(CLI::App& root) {
                           : controller.calibrate_cached(flags->client, co, flags->calibration_file);
     std::cout << "checking " << flags->client << "\n";
     CheckReport report = check_client(controller, cal, *opts, [](const CheckStep& s) {
-      std::cout << fmt::format("  {}  {:<40} {}", s.passed ? "PASS" : "FAIL", s.name, s.detail) << std::endl;
+      std::cout << fmt::format("  {}  {:<40} {}", s.passed ? "PASS" : "FAIL", s.name, s.detail)
+                << std::endl;
     });
     if (!report.passed()) throw Error("client " + flags->client + " failed the conformance check");
     std::cout << flags->client << " passed\n";

@@ -12,6 +12,10 @@ void add_calibrate_command(CLI::App& root);
 void add_run_command(CLI::App& root);
 void add_satellite_command(CLI::App& root);
 void add_check_command(CLI::App& root);
+void add_regress_command(CLI::App& root);
+void add_graph_command(CLI::App& root);
+void add_report_command(CLI::App& root);
+void add_compare_command(CLI::App& root);
 
 // Shared options every command has (set by main before callbacks run).
 struct GlobalOptions {

@@ -31,6 +31,10 @@ int main(int argc, char** argv) {
   cli::add_run_command(app);
   cli::add_satellite_command(app);
   cli::add_check_command(app);
+  cli::add_regress_command(app);
+  cli::add_graph_command(app);
+  cli::add_report_command(app);
+  cli::add_compare_command(app);
   cli::install_stop_signals();
 
   try {

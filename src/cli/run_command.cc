@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -8,6 +10,7 @@
 #include "cli/signals.h"
 #include "report/console_reporter.h"
 #include "report/json_reporter.h"
+#include "suites/repeat.h"
 #include "suites/satellites.h"
 
 namespace spanbench::cli {
@@ -25,7 +28,38 @@ struct RunFlags {
   std::string json_file;
   std::string satellites = "typical";
   std::string satellite_ports;
+  int repeat = 0;  // 0: one run; N: N traced and N untraced runs into out_dir
+  std::string out_dir = "repeat";
 };
+
+// --repeat N: a result set for `spanbench compare`, each run on disk as
+// soon as it is measured.
+void run_repeated(Controller& controller, const Calibration& cal, const RunOptions& ro,
+                  const RunFlags& f) {
+  RepeatOptions o;
+  o.run = ro;
+  o.repetitions = f.repeat;
+  o.out_dir = f.out_dir;
+  std::cout << fmt::format(
+                   "{} traced and {} untraced runs, alternating, into {}/traced and {}/untraced",
+                   f.repeat, f.repeat, f.out_dir, f.out_dir)
+            << std::endl;
+  try {
+    run_repeat(controller, cal, o, [&](const RepeatRun& r) {
+      std::cout << fmt::format("  {} {}/{}: {:.1f} spans/s, {:.1f}% CPU, {} of {} dropped -> {}",
+                               r.trace ? "traced  " : "untraced", r.repetition, f.repeat,
+                               r.result.spans_per_second, r.result.cpu_usage * 100,
+                               r.result.dropped_spans, r.result.spans_sent, r.file.string())
+                << std::endl;
+    });
+  } catch (const RunFailed&) {
+    std::cerr << "stopped; the runs measured so far are in " << f.out_dir
+              << " (a failed run's partial result carries an \"error\" field)\n";
+    throw;
+  }
+  std::cout << fmt::format("compare them with: spanbench compare {}/untraced {}/traced\n",
+                           f.out_dir, f.out_dir);
+}
 
 void run(const RunFlags& f) {
   Controller controller = make_controller(f.client);
@@ -55,6 +89,11 @@ void run(const RunFlags& f) {
   ro.sink_label = sats.label;
   if (!sats.ports.empty()) ro.satellite_ports = sats.ports;
 
+  if (f.repeat > 0) {
+    run_repeated(controller, cal, ro, f);
+    return;
+  }
+
   Result r;
   try {
     r = controller.run(ro, cal);
@@ -79,8 +118,9 @@ void run(const RunFlags& f) {
 
 void add_run_command(CLI::App& root) {
   auto f = std::make_shared<RunFlags>();
-  auto* cmd =
-      root.add_subcommand("run", "Calibrate a client, then run it once and print the result");
+  auto* cmd = root.add_subcommand(
+      "run",
+      "Calibrate a client, then run it once (or --repeat N times each way) and print the result");
   add_client_run_flags(cmd, f->client);
   cmd->add_flag("--trace,!--no-trace", f->trace,
                 "Use the real tracer (default) or the no-op tracer");
@@ -104,6 +144,13 @@ void add_run_command(CLI::App& root) {
   cmd->add_option("--satellite-ports", f->satellite_ports,
                   "Satellite ports, e.g. 8360-8367 or 9000,9001");
   cmd->add_option("--json", f->json_file, "Write the full result as JSON to FILE");
+  cmd->add_option("--repeat", f->repeat,
+                  "Run N traced and N untraced runs, alternating, each saved as it ends (a result "
+                  "set for spanbench compare)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--out", f->out_dir,
+                  "With --repeat: folder for traced/run-001.json, untraced/run-001.json, ...")
+      ->capture_default_str();
   cmd->callback([f] { run(*f); });
 }
 

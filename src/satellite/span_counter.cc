@@ -73,8 +73,8 @@ void SpanIdSet::clear() {
 
 SpanCounter::SpanCounter() : shards_(std::make_unique<Shard[]>(kShards)) {}
 
-void SpanCounter::accept(Protocol protocol, std::span<const uint64_t> span_ids,
-                         uint64_t wire_bytes, uint64_t tags, uint64_t logs) {
+void SpanCounter::accept(Protocol protocol, std::span<const uint64_t> span_ids, uint64_t wire_bytes,
+                         uint64_t tags, uint64_t logs) {
   // Bucket the IDs by shard first so each shard is locked once per report.
   struct Entry {
     uint64_t id;

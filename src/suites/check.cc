@@ -59,8 +59,8 @@ CheckReport check_client(Controller& controller, const Calibration& calibration,
     bool ok = traced.spans_received == traced.spans_sent && traced.duplicate_spans == 0 &&
               traced.spans_sent > 0;
     add({"traced run delivers every span once", ok,
-         fmt::format("{} sent, {} received, {} duplicates", traced.spans_sent, traced.spans_received,
-                     traced.duplicate_spans)});
+         fmt::format("{} sent, {} received, {} duplicates", traced.spans_sent,
+                     traced.spans_received, traced.duplicate_spans)});
     int64_t want_tags = traced.spans_sent * options.num_tags;
     add({"span tags arrive", traced.received_tags >= want_tags,
          fmt::format("{} tags received, at least {} expected", traced.received_tags, want_tags)});
@@ -83,8 +83,8 @@ CheckReport check_client(Controller& controller, const Calibration& calibration,
               no_flush.dropped_spans == no_flush.spans_sent - no_flush.spans_received &&
               no_flush.duplicate_spans == 0;
     add({"NoFlush run accounts its drops", ok,
-         fmt::format("{} sent, {} received, {} dropped", no_flush.spans_sent, no_flush.spans_received,
-                     no_flush.dropped_spans)});
+         fmt::format("{} sent, {} received, {} dropped", no_flush.spans_sent,
+                     no_flush.spans_received, no_flush.dropped_spans)});
   }
 
   Result failing;

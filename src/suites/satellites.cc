@@ -5,9 +5,13 @@
 
 namespace spanbench {
 
-std::vector<uint16_t> parse_ports(const std::string& text) { return satellite::parse_port_list(text); }
+std::vector<uint16_t> parse_ports(const std::string& text) {
+  return satellite::parse_port_list(text);
+}
 
-std::vector<std::string> satellite_modes() { return {"typical", "slow_succeed", "slow_fail", "none"}; }
+std::vector<std::string> satellite_modes() {
+  return {"typical", "slow_succeed", "slow_fail", "none"};
+}
 
 std::string satellite_modes_help() { return "typical, slow_succeed, slow_fail or none"; }
 
@@ -21,7 +25,8 @@ RunSatellites open_run_satellites(const std::string& mode, const ClientEntry& cl
   }
   satellite::SatelliteOptions o;
   auto m = satellite::parse_mode(mode);
-  if (!m) throw UsageError("unknown satellite mode \"" + mode + "\"; use " + satellite_modes_help());
+  if (!m)
+    throw UsageError("unknown satellite mode \"" + mode + "\"; use " + satellite_modes_help());
   o.mode = *m;
   o.transport =
       client.protocol == "otlp-grpc" ? satellite::Transport::kGrpc : satellite::Transport::kHttp;

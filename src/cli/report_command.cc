@@ -1,0 +1,40 @@
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "core/machine.h"
+#include "report/html.h"
+#include "report/junit.h"
+
+namespace spanbench::cli {
+namespace {
+
+struct ReportFlags {
+  std::string dir;
+  std::string output;
+};
+
+void run(const ReportFlags& f) {
+  std::filesystem::path out = f.output.empty() ? std::filesystem::path(f.dir) / "report.html"
+                                               : std::filesystem::path(f.output);
+  write_text_file(html_report(f.dir, machine_context(), SPANBENCH_VERSION), out);
+  std::cout << "report written to " << out.string() << "\n";
+}
+
+}  // namespace
+
+void add_report_command(CLI::App& root) {
+  auto f = std::make_shared<ReportFlags>();
+  auto* cmd = root.add_subcommand(
+      "report",
+      "One self-contained HTML page of the graphs, tables and checks in a results folder");
+  cmd->add_option("dir", f->dir, "Folder written by graph, regress or run --repeat")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("-o,--output", f->output, "HTML file to write (default: DIR/report.html)");
+  cmd->callback([f] { run(*f); });
+}
+
+}  // namespace spanbench::cli

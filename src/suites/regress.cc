@@ -1,0 +1,397 @@
+#include "suites/regress.h"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/error.h"
+#include "report/json_reporter.h"
+#include "stats/statistics.h"
+#include "suites/satellites.h"
+
+namespace spanbench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Reads one profile's check tables, each key optional.
+class ProfileReader {
+ public:
+  ProfileReader(std::string source) : source_(std::move(source)) {}
+
+  void number(const toml::table& t, const char* key, double& out, double min_value) {
+    const toml::node* n = t.get(key);
+    if (!n) return;
+    auto v = n->value<double>();
+    if (!v || !(n->is_number())) fail(*n, std::string(key) + " must be a number");
+    if (*v < min_value) fail(*n, fmt::format("{} must be at least {}", key, min_value));
+    out = *v;
+  }
+  void integer(const toml::table& t, const char* key, int64_t& out, int64_t min_value) {
+    const toml::node* n = t.get(key);
+    if (!n) return;
+    auto v = n->value<int64_t>();
+    if (!v || !n->is_integer()) fail(*n, std::string(key) + " must be a whole number");
+    if (*v < min_value) fail(*n, fmt::format("{} must be at least {}", key, min_value));
+    out = *v;
+  }
+  void flag(const toml::table& t, const char* key, bool& out) {
+    const toml::node* n = t.get(key);
+    if (!n) return;
+    if (!n->is_boolean()) fail(*n, std::string(key) + " must be true or false");
+    out = *n->value<bool>();
+  }
+  void rates(const toml::table& t, const char* key, std::vector<double>& out) {
+    const toml::node* n = t.get(key);
+    if (!n) return;
+    const toml::array* arr = n->as_array();
+    if (!arr || arr->empty()) fail(*n, std::string(key) + " must be a non-empty array of rates");
+    std::vector<double> v;
+    for (const auto& item : *arr) {
+      auto x = item.value<double>();
+      if (!x || !item.is_number() || *x <= 0) {
+        fail(item, std::string(key) + " must hold positive numbers (spans per second)");
+      }
+      v.push_back(*x);
+    }
+    if (!std::is_sorted(v.begin(), v.end()))
+      fail(*n, std::string(key) + " must be in rising order");
+    out = std::move(v);
+  }
+  const toml::table* table(const toml::table& t, const char* key) {
+    const toml::node* n = t.get(key);
+    if (!n) return nullptr;
+    if (!n->is_table()) fail(*n, std::string(key) + " must be a table");
+    return n->as_table();
+  }
+  [[noreturn]] void fail(const toml::node& n, const std::string& what) {
+    throw UsageError(fmt::format("{}:{}: {}", source_, n.source().begin.line, what));
+  }
+
+ private:
+  std::string source_;
+};
+
+std::string mib(int64_t bytes) { return fmt::format("{:.1f} MiB", double(bytes) / (1 << 20)); }
+std::string rate_text(double r) { return fmt::format("{:g}", r); }
+
+}  // namespace
+
+RegressProfile parse_regress_profile(const std::string& toml_text, const std::string& name,
+                                     const std::string& source_name) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    throw UsageError(source_name + ":" + std::to_string(e.source().begin.line) + ": " +
+                     std::string(e.description()));
+  }
+  ProfileReader r(source_name);
+  const toml::table* p = r.table(root, name.c_str());
+  if (!p) {
+    std::string names;
+    for (const auto& [k, v] : root) {
+      if (v.is_table()) names += (names.empty() ? "" : ", ") + std::string(k.str());
+    }
+    throw UsageError(fmt::format("{} has no profile \"{}\"; it has: {}", source_name, name,
+                                 names.empty() ? "none" : names));
+  }
+  RegressProfile out;
+  out.name = name;
+  if (const auto* t = r.table(*p, "memory")) {
+    r.flag(*t, "enabled", out.memory.enabled);
+    r.number(*t, "spans_per_second", out.memory.spans_per_second, 0.001);
+    r.number(*t, "short_runtime", out.memory.short_runtime_seconds, 0.1);
+    r.number(*t, "long_runtime", out.memory.long_runtime_seconds, 0.1);
+    r.number(*t, "max_ratio", out.memory.max_ratio, 0);
+  }
+  if (const auto* t = r.table(*p, "dropped")) {
+    r.flag(*t, "enabled", out.dropped.enabled);
+    r.rates(*t, "rates", out.dropped.rates);
+    r.number(*t, "runtime", out.dropped.runtime_seconds, 0.1);
+    r.integer(*t, "max_dropped", out.dropped.max_dropped, 0);
+  }
+  if (const auto* t = r.table(*p, "cpu")) {
+    r.flag(*t, "enabled", out.cpu.enabled);
+    r.number(*t, "spans_per_second", out.cpu.spans_per_second, 0.001);
+    r.number(*t, "runtime", out.cpu.runtime_seconds, 0.1);
+    int64_t trials = out.cpu.trials;
+    r.integer(*t, "trials", trials, 1);
+    out.cpu.trials = int(trials);
+    r.number(*t, "max_overhead_points", out.cpu.max_overhead_points, -100);
+  }
+  if (const auto* t = r.table(*p, "throughput")) {
+    r.flag(*t, "enabled", out.throughput.enabled);
+    r.rates(*t, "rates", out.throughput.rates);
+    r.number(*t, "runtime", out.throughput.runtime_seconds, 0.1);
+    r.number(*t, "max_cpu", out.throughput.max_cpu, 0);
+    r.number(*t, "min_achieved_fraction", out.throughput.min_achieved_fraction, 0);
+    r.number(*t, "min_spans_per_second", out.throughput.min_spans_per_second, 0);
+  }
+  return out;
+}
+
+RegressProfile load_regress_profile(const std::filesystem::path& file, const std::string& name) {
+  std::ifstream in(file);
+  if (!in) {
+    throw UsageError("cannot read suite file " + file.string() +
+                     ": pass --suite FILE (the repository ships suites/regress.toml)");
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_regress_profile(ss.str(), name, file.string());
+}
+
+bool RegressReport::passed() const {
+  if (interrupted || checks.empty()) return false;
+  return std::all_of(checks.begin(), checks.end(), [](const auto& c) { return c.passed; });
+}
+
+nlohmann::json to_json(const RegressReport& report) {
+  nlohmann::json checks = nlohmann::json::array();
+  for (const auto& c : report.checks) {
+    checks.push_back({{"name", c.name},
+                      {"description", c.description},
+                      {"measured", c.measured},
+                      {"measured_text", c.measured_text},
+                      {"limit", c.limit},
+                      {"limit_text", c.limit_text},
+                      {"passed", c.passed},
+                      {"detail", c.detail},
+                      {"seconds", c.seconds}});
+  }
+  return {
+      {"suite", "regress"},        {"client", report.client},           {"profile", report.profile},
+      {"passed", report.passed()}, {"interrupted", report.interrupted}, {"checks", checks}};
+}
+
+JUnitSuite to_junit(const RegressReport& report) {
+  JUnitSuite s;
+  s.name = "spanbench regress " + report.client + " (" + report.profile + ")";
+  for (const auto& c : report.checks) {
+    JUnitCase jc;
+    jc.name = c.name;
+    jc.classname = "spanbench.regress." + report.client;
+    jc.seconds = c.seconds;
+    jc.output = fmt::format("{}: measured {}, limit {}. {}", c.description, c.measured_text,
+                            c.limit_text, c.detail);
+    if (!c.passed) {
+      jc.failure = fmt::format("{}: measured {}, limit {}. {}", c.name, c.measured_text,
+                               c.limit_text, c.detail);
+    }
+    s.cases.push_back(std::move(jc));
+  }
+  return s;
+}
+
+std::string format_regress_table(const RegressReport& report) {
+  size_t w_name = 5, w_meas = 8, w_lim = 5;
+  for (const auto& c : report.checks) {
+    w_name = std::max(w_name, c.name.size());
+    w_meas = std::max(w_meas, c.measured_text.size());
+    w_lim = std::max(w_lim, c.limit_text.size());
+  }
+  std::string s = fmt::format("{:<{}}  {:<{}}  {:<{}}  {}\n", "check", w_name, "measured", w_meas,
+                              "limit", w_lim, "verdict");
+  for (const auto& c : report.checks) {
+    s += fmt::format("{:<{}}  {:<{}}  {:<{}}  {}\n", c.name, w_name, c.measured_text, w_meas,
+                     c.limit_text, w_lim, c.passed ? "PASS" : "FAIL");
+  }
+  return s;
+}
+
+RegressReport run_regress(Controller& controller, const Calibration& calibration,
+                          const RegressOptions& options, const RegressCallbacks& callbacks) {
+  const ClientEntry& entry = controller.registry().get(options.client);
+  if (!entry.reports_over_network()) {
+    throw UsageError("client " + entry.name +
+                     " reports nowhere (protocol \"none\"): regress needs a client that reports "
+                     "spans, so that drops can be counted");
+  }
+  const RegressProfile& prof = options.profile;
+  RegressReport report;
+  report.client = entry.name;
+  report.profile = prof.name;
+  RunSatellites sats = open_run_satellites("typical", entry, options.satellite_ports);
+  const auto runs_dir = options.out_dir / "runs";
+  std::filesystem::create_directories(runs_dir);
+
+  auto save_summary = [&] {
+    write_json_file(to_json(report), options.out_dir / "regress.json");
+    if (!options.junit_file.empty())
+      write_text_file(junit_xml(to_junit(report)), options.junit_file);
+  };
+  auto stopping = [&] {
+    return controller.stop_requested() || (options.stop_flag && options.stop_flag->load());
+  };
+
+  // One traced or untraced run, saved as soon as it is measured. A failed
+  // run throws RunFailed after its partial result is saved.
+  int run_number = 0;
+  auto run = [&](const std::string& label, bool trace, double sps, double runtime) {
+    if (callbacks.on_run) callbacks.on_run(label);
+    RunOptions ro;
+    ro.client = entry.name;
+    ro.trace = trace;
+    ro.spans_per_second = sps;
+    ro.runtime_seconds = runtime;
+    ro.num_tags = options.num_tags;
+    ro.num_logs = options.num_logs;
+    ro.sink = sats.sink.get();
+    ro.sink_label = sats.label;
+    if (!sats.ports.empty()) ro.satellite_ports = sats.ports;
+    auto file = runs_dir / fmt::format("{:03d}-{}.json", ++run_number, label);
+    try {
+      Result r = controller.run(ro, calibration);
+      write_json_file(result_document(r, calibration), file);
+      return r;
+    } catch (const RunFailed& e) {
+      auto doc = result_document(e.partial(), calibration);
+      doc["error"] = e.what();
+      write_json_file(doc, file);
+      throw;
+    }
+  };
+
+  // Runs `body` as one check; a failed run fails the check unless the user
+  // asked to stop, which ends the suite.
+  auto check = [&](RegressCheckResult base, const std::function<void(RegressCheckResult&)>& body) {
+    auto t0 = Clock::now();
+    try {
+      body(base);
+    } catch (const RunFailed& e) {
+      base.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+      if (stopping()) {
+        report.interrupted = true;
+        save_summary();
+        throw;
+      }
+      base.passed = false;
+      base.measured_text = "run failed";
+      base.detail = e.what();
+    }
+    base.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    report.checks.push_back(base);
+    save_summary();
+    if (callbacks.on_check) callbacks.on_check(report.checks.back());
+  };
+
+  if (prof.memory.enabled) {
+    const auto& m = prof.memory;
+    RegressCheckResult spec;
+    spec.name = "memory";
+    spec.description =
+        fmt::format("peak RSS of a {:g} s run over that of a {:g} s run, at {:g} spans/s",
+                    m.long_runtime_seconds, m.short_runtime_seconds, m.spans_per_second);
+    spec.limit = m.max_ratio;
+    spec.limit_text = fmt::format("<= {:g}x", m.max_ratio);
+    check(spec, [&](RegressCheckResult& c) {
+      Result s = run(fmt::format("memory-{:g}s", m.short_runtime_seconds), true, m.spans_per_second,
+                     m.short_runtime_seconds);
+      Result l = run(fmt::format("memory-{:g}s", m.long_runtime_seconds), true, m.spans_per_second,
+                     m.long_runtime_seconds);
+      c.measured = s.max_rss_bytes > 0 ? double(l.max_rss_bytes) / double(s.max_rss_bytes) : 0;
+      c.measured_text = fmt::format("{:.2f}x", c.measured);
+      c.passed = s.max_rss_bytes > 0 && c.measured <= m.max_ratio;
+      c.detail = fmt::format("{:g} s run: {} peak; {:g} s run: {} peak", m.short_runtime_seconds,
+                             mib(s.max_rss_bytes), m.long_runtime_seconds, mib(l.max_rss_bytes));
+    });
+  }
+
+  if (prof.dropped.enabled) {
+    const auto& d = prof.dropped;
+    RegressCheckResult spec;
+    spec.name = "dropped";
+    std::string rates;
+    for (double r : d.rates) rates += (rates.empty() ? "" : " and ") + rate_text(r);
+    spec.description =
+        fmt::format("spans dropped at {} spans/s ({:g} s runs)", rates, d.runtime_seconds);
+    spec.limit = double(d.max_dropped);
+    spec.limit_text = fmt::format("<= {} per rate", d.max_dropped);
+    check(spec, [&](RegressCheckResult& c) {
+      int64_t worst = 0;
+      c.passed = true;
+      for (double rate : d.rates) {
+        Result r =
+            run(fmt::format("dropped-{}sps", rate_text(rate)), true, rate, d.runtime_seconds);
+        worst = std::max(worst, r.dropped_spans);
+        c.passed = c.passed && r.dropped_spans <= d.max_dropped && r.spans_sent > 0;
+        c.detail += fmt::format("{}{} spans/s: {} of {} dropped", c.detail.empty() ? "" : "; ",
+                                rate_text(rate), r.dropped_spans, r.spans_sent);
+      }
+      c.measured = double(worst);
+      c.measured_text = fmt::format("{} dropped", worst);
+    });
+  }
+
+  if (prof.cpu.enabled) {
+    const auto& p = prof.cpu;
+    RegressCheckResult spec;
+    spec.name = "cpu";
+    spec.description =
+        fmt::format("traced minus untraced CPU share at {:g} spans/s, mean of {} runs each",
+                    p.spans_per_second, p.trials);
+    spec.limit = p.max_overhead_points;
+    spec.limit_text = fmt::format("< {:g} points", p.max_overhead_points);
+    check(spec, [&](RegressCheckResult& c) {
+      std::vector<double> traced, untraced;
+      for (int t = 1; t <= p.trials; ++t) {
+        // Alternate so that drift in the machine hits both sides alike.
+        traced.push_back(
+            run(fmt::format("cpu-traced-{}", t), true, p.spans_per_second, p.runtime_seconds)
+                .cpu_usage);
+        untraced.push_back(
+            run(fmt::format("cpu-untraced-{}", t), false, p.spans_per_second, p.runtime_seconds)
+                .cpu_usage);
+      }
+      double mt = stats::mean(traced), mu = stats::mean(untraced);
+      c.measured = (mt - mu) * 100;
+      c.measured_text = fmt::format("{:+.1f} points", c.measured);
+      c.passed = c.measured < p.max_overhead_points;
+      c.detail = fmt::format("traced {:.1f}% (sd {:.1f}), untraced {:.1f}% (sd {:.1f})", mt * 100,
+                             stats::stddev(traced) * 100, mu * 100, stats::stddev(untraced) * 100);
+    });
+  }
+
+  if (prof.throughput.enabled) {
+    const auto& p = prof.throughput;
+    RegressCheckResult spec;
+    spec.name = "throughput";
+    spec.description =
+        fmt::format("highest span rate with nothing dropped and at most {:g}% CPU ({:g} s runs)",
+                    p.max_cpu * 100, p.runtime_seconds);
+    spec.limit = p.min_spans_per_second;
+    spec.limit_text = fmt::format(">= {:g} spans/s", p.min_spans_per_second);
+    check(spec, [&](RegressCheckResult& c) {
+      double best = 0;
+      for (double rate : p.rates) {
+        Result r =
+            run(fmt::format("throughput-{}sps", rate_text(rate)), true, rate, p.runtime_seconds);
+        std::string why;
+        if (r.dropped_spans > 0)
+          why = fmt::format("{} dropped", r.dropped_spans);
+        else if (r.cpu_usage > p.max_cpu)
+          why = fmt::format("{:.1f}% CPU", r.cpu_usage * 100);
+        else if (r.spans_per_second < p.min_achieved_fraction * rate)
+          why = fmt::format("only {:.0f} spans/s achieved", r.spans_per_second);
+        c.detail += fmt::format("{}{} spans/s: {:.1f}% CPU, {} dropped{}",
+                                c.detail.empty() ? "" : "; ", rate_text(rate), r.cpu_usage * 100,
+                                r.dropped_spans, why.empty() ? "" : " (stop: " + why + ")");
+        if (!why.empty()) break;
+        best = rate;
+      }
+      if (best == p.rates.back()) c.detail += " (every rate of the sweep was clean)";
+      c.measured = best;
+      c.measured_text = fmt::format("{:g} spans/s", best);
+      c.passed = best >= p.min_spans_per_second;
+    });
+  }
+  return report;
+}
+
+}  // namespace spanbench

@@ -1,0 +1,40 @@
+#include "suites/repeat.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "report/json_reporter.h"
+
+namespace spanbench {
+
+std::filesystem::path repeat_file(const std::filesystem::path& out_dir, bool trace, int n) {
+  return out_dir / (trace ? "traced" : "untraced") / fmt::format("run-{:03d}.json", n);
+}
+
+void run_repeat(Controller& controller, const Calibration& calibration,
+                const RepeatOptions& options, const std::function<void(const RepeatRun&)>& on_run) {
+  if (options.repetitions < 1) throw UsageError("--repeat must be at least 1");
+  for (int n = 1; n <= options.repetitions; ++n) {
+    for (bool trace : {true, false}) {
+      RunOptions ro = options.run;
+      ro.trace = trace;
+      RepeatRun run;
+      run.repetition = n;
+      run.trace = trace;
+      run.file = repeat_file(options.out_dir, trace, n);
+      try {
+        run.result = controller.run(ro, calibration);
+      } catch (const RunFailed& e) {
+        auto doc = result_document(e.partial(), calibration);
+        doc["error"] = e.what();
+        write_json_file(doc, run.file);
+        throw;
+      }
+      write_json_file(result_document(run.result, calibration), run.file);
+      if (on_run) on_run(run);
+    }
+  }
+}
+
+}  // namespace spanbench

@@ -1,0 +1,302 @@
+// The suite commands end to end: the real spanbench binary, the real
+// reporting client cpp-datadog (repository registry), real satellites and
+// gnuplot and Chromium, with tiny runtimes.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "report/csv.h"
+#include "test_support.h"
+
+namespace spanbench::testing {
+namespace {
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+  return n;
+}
+
+class SuitesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto client =
+        fs::path(REPO_CLIENTS_TOML).parent_path() / "build/clients/cpp/spanbench-client-cpp";
+    if (!fs::exists(client)) GTEST_SKIP() << "client not built at " << client;
+    dir_ =
+        fs::path(TEST_WORK_DIR) / ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+
+  // spanbench with the repository's registry and this test's own ports:
+  // control port test_port(offset), satellites on two ports of 19xxx.
+  std::string spanbench(const std::string& command, int offset, const std::string& args) const {
+    return fmt::format("cd {} && {}", dir_.string(), invocation(command, offset, args));
+  }
+  std::string invocation(const std::string& command, int offset, const std::string& args) const {
+    return fmt::format(
+        "{} --clients {} --log-dir {}/logs {} --client cpp-datadog --control-port {} "
+        "--satellite-ports {}-{} --calibration {}/cal-cpp-datadog.json {}",
+        SPANBENCH_BIN, REPO_CLIENTS_TOML, TEST_WORK_DIR, command, test_port(offset),
+        19100 + 2 * offset, 19101 + 2 * offset, TEST_WORK_DIR, args);
+  }
+
+  static std::vector<CsvRow> csv(const fs::path& p) { return read_csv_file(p); }
+
+  static void expect_images(const fs::path& stem) {
+    auto png = fs::path(stem).replace_extension(".png"),
+         svg = fs::path(stem).replace_extension(".svg");
+    ASSERT_TRUE(fs::exists(png)) << png;
+    ASSERT_TRUE(fs::exists(svg)) << svg;
+    EXPECT_EQ(slurp(png).substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+    EXPECT_GT(fs::file_size(png), 5000u);
+    EXPECT_NE(slurp(svg).find("<svg"), std::string::npos);
+    EXPECT_GT(fs::file_size(svg), 5000u);
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(SuitesTest, RegressPassesOnAHealthyClient) {
+  std::ofstream(dir_ / "suite.toml") << R"(
+[tiny.memory]
+short_runtime = 1
+long_runtime = 2
+[tiny.dropped]
+runtime = 1
+[tiny.cpu]
+runtime = 1
+trials = 2
+[tiny.throughput]
+rates = [1000, 3000]
+runtime = 1
+)";
+  auto out = run_shell(spanbench(
+      "regress", 40, "--suite suite.toml --profile tiny --out reg --junit reg/junit.xml"));
+  EXPECT_EQ(out.exit_code, 0) << out.output;
+  for (const char* check : {"memory", "dropped", "cpu", "throughput"}) {
+    EXPECT_NE(out.output.find(fmt::format("PASS {}:", check)), std::string::npos) << out.output;
+  }
+  EXPECT_NE(out.output.find("check       measured"), std::string::npos) << out.output;
+  std::string junit = slurp(dir_ / "reg/junit.xml");
+  EXPECT_NE(junit.find("tests=\"4\" failures=\"0\""), std::string::npos) << junit;
+  EXPECT_EQ(junit.find("<failure"), std::string::npos);
+  auto summary = nlohmann::json::parse(slurp(dir_ / "reg/regress.json"));
+  EXPECT_TRUE(summary["passed"].get<bool>());
+  // Every run reached disk: memory 2, dropped 2, cpu 2 x 2, throughput 2.
+  size_t runs = 0;
+  for (const auto& e : fs::directory_iterator(dir_ / "reg/runs"))
+    runs += e.path().extension() == ".json";
+  EXPECT_EQ(runs, 10u);
+}
+
+TEST_F(SuitesTest, RegressFailsWhenALimitIsImpossiblyTight) {
+  std::ofstream(dir_ / "tight.toml") << R"(
+[tight.memory]
+enabled = false
+[tight.dropped]
+enabled = false
+[tight.cpu]
+runtime = 1
+trials = 1
+max_overhead_points = -100.0   # the tracer would have to save a whole core
+[tight.throughput]
+rates = [1000]
+runtime = 1
+min_spans_per_second = 1e9
+)";
+  auto out = run_shell(
+      spanbench("regress", 41, "--suite tight.toml --profile tight --out reg --junit junit.xml"));
+  EXPECT_EQ(out.exit_code, 1) << out.output;
+  EXPECT_NE(out.output.find("FAIL cpu:"), std::string::npos) << out.output;
+  EXPECT_NE(out.output.find("failed 2 of 2 regress checks"), std::string::npos) << out.output;
+  std::string junit = slurp(dir_ / "junit.xml");
+  EXPECT_NE(junit.find("tests=\"2\" failures=\"2\""), std::string::npos) << junit;
+  EXPECT_EQ(count(junit, "<failure message="), 2u) << junit;
+}
+
+TEST_F(SuitesTest, GraphCpuHasOneCsvRowPerRunAndBothImages) {
+  auto out = run_shell(spanbench("graph cpu", 42, "--trials 1 --runtime 0.5 --out g"));
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  auto rows = csv(dir_ / "g/cpu.csv");
+  // Seven rates (100 ... 10,000), traced and untraced, one trial.
+  ASSERT_EQ(rows.size(), 1u + 7 * 2) << out.output;
+  EXPECT_EQ(rows[0][0], "target_spans_per_second");
+  std::set<std::string> rates;
+  for (size_t i = 1; i < rows.size(); ++i) rates.insert(rows[i][0]);
+  EXPECT_EQ(rates, (std::set<std::string>{"100", "200", "500", "1000", "2000", "5000", "10000"}));
+  expect_images(dir_ / "g/cpu");
+  EXPECT_NE(slurp(dir_ / "g/cpu.svg").find("tracer"), std::string::npos);
+  // Not a terminal: one plain progress line per run, with an ETA.
+  EXPECT_NE(out.output.find("[14/14] cpu: untraced 10000 spans/s (trial 1/1) (ETA"),
+            std::string::npos)
+      << out.output;
+}
+
+TEST_F(SuitesTest, GraphMemoryHasRssSamplesOfEveryRate) {
+  auto out = run_shell(spanbench("graph memory", 43, "--runtime 2 --out g"));
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  auto rows = csv(dir_ / "g/memory.csv");
+  std::map<std::string, int> samples;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    samples[rows[i][0]]++;
+    EXPECT_GT(std::stod(rows[i][3]), 1e6);  // RSS in bytes
+  }
+  ASSERT_EQ(samples.size(), 4u) << out.output;  // 100, 500, 1,000, 2,000 spans/s
+  for (const auto& [rate, n] : samples) {
+    EXPECT_GE(n, 1) << rate;
+    EXPECT_LE(n, 4) << rate;  // one a second of a 2 s run
+  }
+  expect_images(dir_ / "g/memory");
+}
+
+TEST_F(SuitesTest, GraphDroppedHasOneRowPerRate) {
+  auto out = run_shell(spanbench("graph dropped", 44, "--trials 1 --runtime 0.5 --out g"));
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  auto rows = csv(dir_ / "g/dropped.csv");
+  ASSERT_EQ(rows.size(), 1u + 8) << out.output;  // 500 ... 100,000 spans/s
+  EXPECT_EQ(rows.back()[0], "100000");
+  expect_images(dir_ / "g/dropped");
+}
+
+TEST_F(SuitesTest, GraphDisconnectHasFourSeries) {
+  auto out = run_shell(
+      spanbench("graph disconnect", 45, "--runtime 3 --down-at 1 --up-at 2 --sps 500 --out g"));
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  auto rows = csv(dir_ / "g/disconnect.csv");
+  std::set<std::string> series;
+  for (size_t i = 1; i < rows.size(); ++i) series.insert(rows[i][0]);
+  EXPECT_EQ(series, (std::set<std::string>{"noop", "tracer", "down-at-1s", "down-at-1s-up-at-2s"}))
+      << out.output;
+  EXPECT_GE(rows.size(), 1u + 4 * 2);
+  expect_images(dir_ / "g/disconnect");
+}
+
+TEST_F(SuitesTest, ReportRendersEveryImageInChromium) {
+  if (run_shell("command -v chromium").exit_code != 0) {
+    GTEST_SKIP() << "chromium is not installed (scripts/install-deps.sh installs it)";
+  }
+  auto g = run_shell(
+      spanbench("graph dropped", 46, "--rates 500,1000 --trials 1 --runtime 0.5 --out results"));
+  ASSERT_EQ(g.exit_code, 0) << g.output;
+  auto m = run_shell(spanbench("graph memory", 46, "--rates 500 --runtime 1 --out results"));
+  ASSERT_EQ(m.exit_code, 0) << m.output;
+  auto r =
+      run_shell(spanbench("run", 46, "--sps 500 --runtime 0.5 --repeat 1 --out results/repeat"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  auto rep = run_shell(
+      fmt::format("cd {} && {} report results -o report.html", dir_.string(), SPANBENCH_BIN));
+  ASSERT_EQ(rep.exit_code, 0) << rep.output;
+  std::string html = slurp(dir_ / "report.html");
+  EXPECT_EQ(count(html, "<img "), 4u);  // dropped and memory, PNG and SVG each
+  EXPECT_NE(html.find("results in repeat/traced"), std::string::npos);
+
+  auto dom = run_shell(fmt::format(
+      "chromium --headless --no-sandbox --disable-gpu --disable-background-networking "
+      "--disable-component-update --disable-sync --no-first-run --user-data-dir={0}/chromium "
+      "--virtual-time-budget=5000 --dump-dom file://{0}/report.html 2>/dev/null",
+      dir_.string()));
+  ASSERT_EQ(dom.exit_code, 0) << dom.output;
+  EXPECT_EQ(count(dom.output, "data-ok=\"1\""), 4u) << dom.output.substr(0, 2000);
+  EXPECT_EQ(count(dom.output, "data-ok=\"0\""), 0u);
+  EXPECT_NE(dom.output.find("4 of 4 images rendered"), std::string::npos);
+}
+
+TEST_F(SuitesTest, CompareFlagsTracedAgainstUntracedButNotTheSameConfiguration) {
+  auto rep = run_shell(spanbench("run", 47, "--sps 5000 --runtime 0.5 --repeat 12 --out sets"));
+  ASSERT_EQ(rep.exit_code, 0) << rep.output;
+  for (int n : {1, 12}) {
+    EXPECT_TRUE(fs::exists(dir_ / fmt::format("sets/traced/run-{:03d}.json", n)));
+    EXPECT_TRUE(fs::exists(dir_ / fmt::format("sets/untraced/run-{:03d}.json", n)));
+  }
+
+  auto diff = run_shell(fmt::format("cd {} && {} compare sets/untraced sets/traced --json cmp.json",
+                                    dir_.string(), SPANBENCH_BIN));
+  ASSERT_EQ(diff.exit_code, 0) << diff.output;
+  EXPECT_NE(diff.output.find("significant"), std::string::npos) << diff.output;
+  EXPECT_EQ(diff.output.find("no significant change"), std::string::npos) << diff.output;
+  EXPECT_EQ(diff.output.find("WARNING: results unreliable"), std::string::npos) << diff.output;
+  auto cmp = nlohmann::json::parse(slurp(dir_ / "cmp.json"));
+  bool any = false;
+  for (const auto& m : cmp["metrics"]) any = any || m["significant"].get<bool>();
+  EXPECT_TRUE(any);
+
+  // The same configuration: the traced runs split into odd (a JSON-lines
+  // file) and even (a folder), interleaved in time so drift hits both.
+  fs::create_directories(dir_ / "even");
+  {
+    std::ofstream odd(dir_ / "odd.jsonl");
+    for (int n = 1; n <= 12; ++n) {
+      auto src = dir_ / fmt::format("sets/traced/run-{:03d}.json", n);
+      if (n % 2) {
+        odd << nlohmann::json::parse(slurp(src)).dump() << "\n";
+      } else {
+        fs::copy_file(src, dir_ / "even" / src.filename());
+      }
+    }
+  }
+  auto same =
+      run_shell(fmt::format("cd {} && {} compare odd.jsonl even --alpha 0.01 --fail-on-change",
+                            dir_.string(), SPANBENCH_BIN));
+  EXPECT_EQ(same.exit_code, 0) << same.output;
+  EXPECT_NE(same.output.find("no significant change"), std::string::npos) << same.output;
+  EXPECT_NE(same.output.find("WARNING: results unreliable: 6 vs 6"), std::string::npos)
+      << same.output;
+}
+
+TEST_F(SuitesTest, InterruptedGraphKeepsItsDataAndSaysWhere) {
+  // Two 3 s runs; Ctrl-C once the first is in the CSV.
+  std::string cmd = "exec " +
+                    invocation("graph memory", 48, "--rates 100,500 --runtime 3 --out g") +
+                    " > out.txt 2>&1";
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (chdir(dir_.c_str()) != 0) _exit(126);
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
+    _exit(127);
+  }
+  auto csv_file = dir_ / "g/memory.csv";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (fs::exists(csv_file) && csv(csv_file).size() > 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::string output = slurp(dir_ / "out.txt");
+  ASSERT_TRUE(WIFEXITED(status)) << output;
+  EXPECT_EQ(WEXITSTATUS(status), 130) << output;
+  EXPECT_NE(output.find("interrupted; every finished run is in g/memory.csv"), std::string::npos)
+      << output;
+  auto rows = csv(csv_file);
+  ASSERT_GT(rows.size(), 1u);
+  for (size_t i = 1; i < rows.size(); ++i) EXPECT_EQ(rows[i][0], "100");  // the finished run only
+  auto partial = nlohmann::json::parse(slurp(dir_ / "g/memory-failed-run.json"));
+  EXPECT_NE(partial["error"].get<std::string>().find("stopped"), std::string::npos);
+  EXPECT_EQ(partial["target_spans_per_second"].get<double>(), 500);
+}
+
+}  // namespace
+}  // namespace spanbench::testing
