@@ -58,7 +58,7 @@ def main():
                     res = os.path.join(tmp, f"{client}-{rate:g}-{trace}-{t}.json")
                     code, out = run(a.spanbench, [
                         "run", "--client", client, "--trace" if trace else "--no-trace", "--sps", f"{rate:g}",
-                        "--runtime", f"{a.runtime:g}", "--calibration", cal, "--json", res])
+                        "--runtime", f"{a.runtime:g}", "--no-timeout", "--calibration", cal, "--json", res])
                     if code != 0:
                         failures.append(out.strip().splitlines()[-1])
                         continue
