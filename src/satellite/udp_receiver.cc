@@ -15,7 +15,7 @@ namespace spanbench::satellite {
 namespace {
 
 constexpr size_t kMaxDatagramBytes = 65536;
-constexpr int kReceiveBufferBytes = 8 << 20;
+constexpr int kReceiveBufferBytes = 32 << 20;
 
 }  // namespace
 
@@ -39,8 +39,12 @@ void UdpReceiver::start() {
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   // Tracers send in bursts at flush time; the default buffer (~200 KiB)
   // drops datagrams a moment's scheduling delay would otherwise absorb.
+  // SO_RCVBUF is capped at net.core.rmem_max (often 4 MiB); as root,
+  // SO_RCVBUFFORCE gets the full size.
   int rcvbuf = kReceiveBufferBytes;
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) {
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  }
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     const int err = errno;
     ::close(fd);
