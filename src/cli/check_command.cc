@@ -26,11 +26,7 @@ void add_check_command(CLI::App& root) {
     Controller controller = make_controller(*flags);
     opts->client = flags->client;
     if (!ports->empty()) opts->satellite_ports = parse_ports(*ports);
-    CalibrationOptions co;
-    co.target_cpu = flags->target_cpu;
-    Calibration cal = flags->calibration_file.empty()
-                          ? controller.calibrate(flags->client, co)
-                          : controller.calibrate_cached(flags->client, co, flags->calibration_file);
+    Calibration cal = calibrate_or_reuse(controller, *flags);
     std::cout << "checking " << flags->client << "\n";
     CheckReport report = check_client(controller, cal, *opts, [](const CheckStep& s) {
       std::cout << fmt::format("  {}  {:<40} {}", s.passed ? "PASS" : "FAIL", s.name, s.detail)

@@ -158,13 +158,7 @@ void run(const GraphFlags& f) {
   }
 
   Controller controller = make_controller(f.client);
-  CalibrationOptions co;
-  co.target_cpu = f.client.target_cpu;
-  Calibration cal =
-      f.client.calibration_file.empty()
-          ? controller.calibrate(f.client.client, co)
-          : controller.calibrate_cached(f.client.client, co, f.client.calibration_file);
-  std::cout << format_calibration(cal) << std::flush;
+  Calibration cal = calibrate_or_reuse(controller, f.client);
 
   GraphFiles g;
   {

@@ -44,13 +44,7 @@ void run(const RegressFlags& f) {
   if (!f.satellite_ports.empty()) o.satellite_ports = parse_ports(f.satellite_ports);
 
   Controller controller = make_controller(f.client);
-  CalibrationOptions co;
-  co.target_cpu = f.client.target_cpu;
-  Calibration cal =
-      f.client.calibration_file.empty()
-          ? controller.calibrate(f.client.client, co)
-          : controller.calibrate_cached(f.client.client, co, f.client.calibration_file);
-  std::cout << format_calibration(cal);
+  Calibration cal = calibrate_or_reuse(controller, f.client);
   std::cout << fmt::format("regress {} with profile {} of {}", f.client.client, f.profile,
                            suite.string())
             << std::endl;

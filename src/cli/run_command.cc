@@ -63,13 +63,7 @@ void run_repeated(Controller& controller, const Calibration& cal, const RunOptio
 
 void run(const RunFlags& f) {
   Controller controller = make_controller(f.client);
-  CalibrationOptions co;
-  co.target_cpu = f.client.target_cpu;
-  Calibration cal =
-      f.client.calibration_file.empty()
-          ? controller.calibrate(f.client.client, co)
-          : controller.calibrate_cached(f.client.client, co, f.client.calibration_file);
-  std::cout << format_calibration(cal);
+  Calibration cal = calibrate_or_reuse(controller, f.client);
 
   const ClientEntry& entry = controller.registry().get(f.client.client);
   std::vector<uint16_t> ports;

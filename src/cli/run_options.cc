@@ -1,8 +1,11 @@
 #include "cli/run_options.h"
 
+#include <iostream>
+
 #include "cli/commands.h"
 #include "cli/signals.h"
 #include "core/log.h"
+#include "report/console_reporter.h"
 
 namespace spanbench::cli {
 
@@ -29,6 +32,16 @@ Controller make_controller(const ClientRunFlags& f) {
   o.control_port = f.control_port;
   o.stop_flag = &stop_flag();
   return Controller(o);
+}
+
+Calibration calibrate_or_reuse(Controller& controller, const ClientRunFlags& f) {
+  CalibrationOptions co;
+  co.target_cpu = f.target_cpu;
+  Calibration cal = f.calibration_file.empty()
+                        ? controller.calibrate(f.client, co)
+                        : controller.calibrate_cached(f.client, co, f.calibration_file);
+  std::cout << format_calibration(cal) << std::flush;
+  return cal;
 }
 
 }  // namespace spanbench::cli

@@ -19,5 +19,8 @@ struct ClientRunFlags {
 void add_client_run_flags(CLI::App* cmd, ClientRunFlags& f);
 // A controller for these flags: logs initialised, SIGINT wired to stop the client.
 Controller make_controller(const ClientRunFlags& f);
+// Calibrates the client at the target CPU share, or reuses --calibration
+// FILE when it matches (saving a new one there otherwise); prints it.
+Calibration calibrate_or_reuse(Controller& controller, const ClientRunFlags& f);
 
 }  // namespace spanbench::cli

@@ -43,7 +43,7 @@ TEST(Base64, Rfc4648Vectors) {
 }
 
 TEST(Html, EscapesText) {
-  EXPECT_EQ(html_escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+  EXPECT_EQ(html_escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;");
 }
 
 TEST(HtmlReport, InlinesEveryImageAndTablesEveryDataFile) {
