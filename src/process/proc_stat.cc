@@ -90,7 +90,9 @@ std::optional<int64_t> process_rss_bytes(pid_t pid) {
   auto text = slurp("/proc/" + std::to_string(pid) + "/statm");
   if (!text) return std::nullopt;
   auto pages = parse_statm_resident_pages(*text);
-  if (!pages) return std::nullopt;
+  // A process that has exited but is not yet reaped (a zombie) reads as
+  // all zeros; no live process has an empty resident set.
+  if (!pages || *pages == 0) return std::nullopt;
   return *pages * sysconf(_SC_PAGESIZE);
 }
 

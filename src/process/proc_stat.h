@@ -28,7 +28,8 @@ std::optional<int64_t> parse_schedstat_runtime_ns(std::string_view text);
 // Live readings of another process. CPU time comes from the kernel's
 // per-process CPU clock (clock_getcpuclockid): nanosecond resolution,
 // all threads including those that have exited, unlike the 10 ms ticks
-// of /proc/PID/stat. Returns nullopt once the process is gone.
+// of /proc/PID/stat. Return nullopt once the process is gone or has exited
+// (a zombie's RSS reads as 0, which would be a false sample).
 std::optional<int64_t> process_cpu_ns(pid_t pid);
 std::optional<int64_t> process_rss_bytes(pid_t pid);
 

@@ -1,6 +1,7 @@
 #include "process/proc_stat.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,6 +63,24 @@ TEST(ProcStat, ReadsLiveCpuAndRssOfThisProcess) {
   auto rss = process_rss_bytes(getpid());
   ASSERT_TRUE(rss.has_value());
   EXPECT_GT(*rss, 1 << 20);
+}
+
+}  // namespace
+}  // namespace spanbench
+
+namespace spanbench {
+namespace {
+
+TEST(ProcStat, ExitedButUnreapedChildHasNoRss) {
+  pid_t pid = fork();
+  if (pid == 0) _exit(0);
+  ASSERT_GT(pid, 0);
+  // Wait until it is a zombie, without reaping it.
+  siginfo_t info = {};
+  ASSERT_EQ(waitid(P_PID, pid, &info, WEXITED | WNOWAIT), 0);
+  EXPECT_FALSE(process_rss_bytes(pid).has_value());
+  waitpid(pid, nullptr, 0);
+  EXPECT_FALSE(process_rss_bytes(pid).has_value());
 }
 
 }  // namespace
