@@ -69,7 +69,11 @@ class DatadogTracer : public TracerUnderTest {
   std::shared_ptr<opentracing::Tracer> tracer() override { return tracer_; }
   // Close() flushes with a 5 s timeout; its writer only signals the end of
   // a flush when it sent something, so with an empty buffer Close() would
-  // spin for the whole 5 s (see flush_needs_pending_span).
+  // spin for the whole 5 s (see flush_needs_pending_span). A second flaw is
+  // left alone because it is the tracer's to own: when Close() lands while
+  // the writer is still sending an earlier batch, the end of that send ends
+  // the flush and the spans finished meanwhile are lost (seen: 1 span of
+  // 10,000 in 1 of 10 traced runs); spanbench reports them as dropped.
   void flush() override { tracer_->Close(); }
   bool flush_needs_pending_span() const override { return true; }
 
