@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::nanoseconds(c.sleep_interval_ns));
     }
   };
-  const bool hold_last_span = c.trace && !c.no_flush && tut->flush_needs_pending_span();
+  const auto hold = c.trace && !c.no_flush ? tut->hold_last_span() : std::nullopt;
 
   auto loop_start = Clock::now();
   int64_t sent = 0;
@@ -114,8 +114,9 @@ int main(int argc, char** argv) {
     for (int l = 0; l < c.num_logs; ++l) span->Log({{log_keys[l], log_values[l]}});
     work(c.work);
     const bool last = i + 1 == c.repeat;
-    if (last && hold_last_span) {
+    if (last && hold) {
       pay_sleep_debt();
+      std::this_thread::sleep_for(*hold);
       span->Finish();
     } else {
       span->Finish();

@@ -2,7 +2,9 @@
 
 #include <opentracing/tracer.h>
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/command.h"
@@ -18,10 +20,12 @@ class TracerUnderTest {
   virtual void flush() = 0;
   // One line for the client's log at exit ("" for nothing).
   virtual std::string summary() const { return ""; }
-  // True when flush() must find a span still buffered: the client then
-  // sleeps off the last span's debt before finishing it, not after, so the
-  // same sleep happens but the last span is pending at flush time.
-  virtual bool flush_needs_pending_span() const { return false; }
+  // Set when flush() must find a span still buffered and the tracer's
+  // writer idle: the client then sleeps off the last span's debt before
+  // finishing it, not after (the same sleep happens), waits this much
+  // longer for an in-progress background send to end, then finishes the
+  // last span and flushes.
+  virtual std::optional<std::chrono::milliseconds> hold_last_span() const { return std::nullopt; }
 };
 
 // Names accepted by --tracer.
