@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/toml_text.h"
 #include "process/child_process.h"
 
 namespace spanbench {
@@ -71,13 +72,7 @@ ClientRegistry ClientRegistry::load(const std::filesystem::path& file) {
 ClientRegistry ClientRegistry::parse(std::string_view toml_text,
                                      const std::filesystem::path& base_dir,
                                      const std::string& source_name) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, source_name);
-  } catch (const toml::parse_error& e) {
-    throw UsageError(source_name + ":" + std::to_string(e.source().begin.line) + ": " +
-                     std::string(e.description()));
-  }
+  toml::table root = parse_user_toml(toml_text, source_name);
   ClientRegistry reg;
   reg.base_dir_ = base_dir;
   const toml::node* clients = root.get("clients");

@@ -203,7 +203,6 @@ Plot build_plot(GraphKind kind, const std::vector<CsvRow>& rows, const fs::path&
       p.x_label = "spans per second";
       p.y_label = "CPU usage (% of one core)";
       p.log_x = true;
-      p.y_min = 0;
       p.series.push_back(series_from("traced", traced, 100, true));
       p.series.push_back(series_from("untraced", untraced, 100, true));
       PlotSeries share;
@@ -214,8 +213,7 @@ Plot build_plot(GraphKind kind, const std::vector<CsvRow>& rows, const fs::path&
         share.x.push_back(x);
         share.y.push_back((stats::mean(v) - stats::mean(u->second)) * 100);
       }
-      p.series.push_back(share);
-      p.y_min.reset();  // the share can dip below 0 by noise
+      p.series.push_back(share);  // no y_min: the share can dip below 0 by noise
       break;
     }
     case GraphKind::kDropped: {

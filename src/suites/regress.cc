@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/toml_text.h"
 #include "report/json_reporter.h"
 #include "stats/statistics.h"
 #include "suites/satellites.h"
@@ -84,13 +85,7 @@ std::string rate_text(double r) { return fmt::format("{:g}", r); }
 
 RegressProfile parse_regress_profile(const std::string& toml_text, const std::string& name,
                                      const std::string& source_name) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, source_name);
-  } catch (const toml::parse_error& e) {
-    throw UsageError(source_name + ":" + std::to_string(e.source().begin.line) + ": " +
-                     std::string(e.description()));
-  }
+  toml::table root = parse_user_toml(toml_text, source_name);
   ProfileReader r(source_name);
   const toml::table* p = r.table(root, name.c_str());
   if (!p) {
