@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Figures for the benchmark loop (issue 2), printed as a table.
+"""Figures for the benchmark loop, printed as a table.
 
   bench/core_loop.py [--spanbench build/src/spanbench] [--client cpp-noop]
                      [--calibrations 5] [--runs 10] [--runtime 10]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The cross-tracer comparison (issue 4): for each ready client that reports
+"""The cross-tracer comparison: for each ready client that reports
 over the network, the CPU overhead of the traced run over the untraced run at
 1,000 and 10,000 spans/s (median of --trials each, runs alternating), RSS at
 the end of the traced run, and spans dropped. Prints a Markdown table.

@@ -1,4 +1,4 @@
-// spanbench-client-cpp: the client loop of DESIGN §2 with an OpenTracing
+// spanbench-client-cpp: the client loop of docs/protocol.md with an OpenTracing
 // C++ tracer. Asks the controller what to do, emits Repeat spans doing Work
 // multiplications each, sleeps off its debt in SleepInterval chunks, flushes,
 // reports its own timings, exits.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// spanbench Node.js client: the client loop of DESIGN §2 with one Node.js
+// spanbench Node.js client: the client loop of docs/protocol.md with one Node.js
 // tracer, chosen by --tracer. Asks the controller what to do, emits Repeat
 // spans doing Work multiplications each, sleeps off its debt in SleepInterval
 // chunks (yielding to the event loop so exporters run, as a real service
@@ -14,7 +14,7 @@ const http = require('http');
 
 const PROGRAM = 'spanbench-client-node';
 
-// Production-like settings (DESIGN §2): report about every 100 ms, buffer
+// Production-like settings (docs/protocol.md): report about every 100 ms, buffer
 // 10,000-50,000 spans where the tracer has such a setting.
 const REPORT_INTERVAL_MS = 100;
 const MAX_BUFFERED_SPANS = 20000;

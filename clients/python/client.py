@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""spanbench Python client: the client loop of DESIGN §2 with one Python tracer.
+"""spanbench Python client: the client loop of docs/protocol.md with one Python tracer.
 
     python3 clients/python/client.py --tracer noop|lightstep|lightstep-streaming|otel
 
@@ -24,7 +24,7 @@ import urllib.request
 
 PROGRAM = "spanbench-client-python"
 
-# Production-like settings (DESIGN §2): report about every 100 ms, buffer
+# Production-like settings (docs/protocol.md): report about every 100 ms, buffer
 # 10,000-50,000 spans where the tracer has such a setting.
 REPORT_INTERVAL_S = 0.1
 MAX_BUFFERED_SPANS = 20000

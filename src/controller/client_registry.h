@@ -6,7 +6,7 @@
 
 namespace spanbench {
 
-// One client program (DESIGN §3): how to start it and what it reports with.
+// One client program (docs/protocol.md): how to start it and what it reports with.
 struct ClientEntry {
   std::string name;
   std::vector<std::string> command;

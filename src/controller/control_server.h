@@ -15,7 +15,7 @@ class Server;
 
 namespace spanbench {
 
-// The HTTP endpoint clients ask what to do (DESIGN §2). It serves the armed
+// The HTTP endpoint clients ask what to do (docs/protocol.md). It serves the armed
 // command once per run and {"Exit": true} to every later GET of that run,
 // and takes the optional POST /result.
 class ControlServer {

@@ -8,7 +8,7 @@
 
 namespace spanbench {
 
-// The control message a client fetches from GET /control (DESIGN §2).
+// The control message a client fetches from GET /control (docs/protocol.md).
 struct ControlCommand {
   bool trace = true;
   int64_t sleep_ns = 100;                   // sleep owed per span

@@ -7,7 +7,7 @@
 
 namespace spanbench {
 
-// One run's measurements (DESIGN §5). Field names in JSON are fixed there.
+// One run's measurements (docs/protocol.md). Field names in JSON are fixed there.
 struct Result {
   // What was asked.
   std::string client;

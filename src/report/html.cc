@@ -93,7 +93,7 @@ bool is_regress_summary(const nlohmann::json& j) {
   return j.is_object() && j.value("suite", "") == "regress" && j.contains("checks");
 }
 
-// Result columns shown per run (DESIGN §5 scalars).
+// Result columns shown per run (docs/protocol.md scalars).
 const std::vector<std::string> kResultColumns = {
     "client",       "trace",          "target_spans_per_second", "target_runtime",
     "spans_sent",   "spans_received", "dropped_spans",           "cpu_usage",

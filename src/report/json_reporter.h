@@ -9,7 +9,7 @@
 
 namespace spanbench {
 
-// A result document: the Result's DESIGN §5 fields at top level, plus the
+// A result document: the Result's docs/protocol.md fields at top level, plus the
 // calibration used and the machine context.
 nlohmann::json result_document(const Result& r, const std::optional<Calibration>& calibration);
 // Writes via a temporary file and rename, so a crash never leaves half a file.

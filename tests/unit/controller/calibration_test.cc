@@ -20,7 +20,7 @@ Calibration example() {
   return c;
 }
 
-// Simulates the client's sleep-debt rule exactly as DESIGN §2 states it.
+// Simulates the client's sleep-debt rule exactly as docs/protocol.md states it.
 int64_t simulated_sleeps(const RunPlan& p) {
   int64_t debt = 0, sleeps = 0;
   for (int64_t i = 0; i < p.repeat; ++i) {
