@@ -1,6 +1,7 @@
 #include "controller/controller.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -58,8 +59,9 @@ std::filesystem::path Controller::next_log_file(const std::string& client, bool 
   ++run_counter_;
   auto dir = options_.log_dir / "runs";
   std::filesystem::create_directories(dir);
-  return dir /
-         fmt::format("{}-{}-{}-{}.log", stamp, client, trace ? "traced" : "untraced", run_counter_);
+  // The pid keeps two spanbench processes started in the same second apart.
+  return dir / fmt::format("{}-{}-{}-{}-{}.log", stamp, client, trace ? "traced" : "untraced",
+                           getpid(), run_counter_);
 }
 
 Result Controller::run_command(const RunOptions& options, const ControlCommand& command_in) {
