@@ -43,6 +43,23 @@ std::string string_field(const toml::table& t, const char* key, const std::strin
   return *n->value<std::string>();
 }
 
+// The satellite protocol families (docs/adding_a_client.md).
+constexpr std::string_view kProtocols[] = {"lightstep", "otlp",   "otlp-grpc", "zipkin",
+                                           "datadog",   "jaeger", "none"};
+
+bool is_known_protocol(std::string_view p) {
+  for (auto k : kProtocols) {
+    if (k == p) return true;
+  }
+  return false;
+}
+
+std::string known_protocols() {
+  std::string out;
+  for (auto k : kProtocols) out += (out.empty() ? "" : ", ") + std::string(k);
+  return out;
+}
+
 bool executable_in_path(const std::string& program) {
   const char* path = std::getenv("PATH");
   if (!path) return false;
@@ -75,6 +92,7 @@ ClientRegistry ClientRegistry::parse(std::string_view toml_text,
   toml::table root = parse_user_toml(toml_text, source_name);
   ClientRegistry reg;
   reg.base_dir_ = base_dir;
+  reject_unknown_keys(root, {"clients"}, source_name, "");
   const toml::node* clients = root.get("clients");
   if (!clients) throw UsageError(source_name + ": no [clients.NAME] tables found");
   const toml::table* table = clients->as_table();
@@ -86,6 +104,9 @@ ClientRegistry ClientRegistry::parse(std::string_view toml_text,
     if (!t)
       throw UsageError(where(source_name, node.source()) + ": clients." + e.name +
                        " must be a table");
+    reject_unknown_keys(*t,
+                        {"command", "protocol", "description", "requires", "setup", "ready_check"},
+                        source_name, "clients." + e.name);
     const toml::node* cmd = t->get("command");
     if (!cmd) {
       throw UsageError(where(source_name, t->source()) + ": clients." + e.name +
@@ -98,6 +119,10 @@ ClientRegistry ClientRegistry::parse(std::string_view toml_text,
     }
     e.protocol =
         string_field(*t, "protocol", "none", "clients." + e.name + ".protocol", source_name);
+    if (!is_known_protocol(e.protocol)) {
+      throw UsageError(where(source_name, t->get("protocol")->source()) + ": unknown protocol \"" +
+                       e.protocol + "\" for clients." + e.name + "; known: " + known_protocols());
+    }
     e.description =
         string_field(*t, "description", "", "clients." + e.name + ".description", source_name);
     e.setup_hint =

@@ -87,6 +87,28 @@ RegressProfile parse_regress_profile(const std::string& toml_text, const std::st
                                      const std::string& source_name) {
   toml::table root = parse_user_toml(toml_text, source_name);
   ProfileReader r(source_name);
+  // Every profile's shape is checked, not only the chosen one's: a
+  // misspelt key anywhere would otherwise be ignored until that profile runs.
+  for (const auto& [profile, node] : root) {
+    std::string pname(profile.str());
+    if (!node.is_table()) {
+      throw UsageError(
+          fmt::format("{}:{}: unknown key {}; the file holds only [PROFILE.CHECK] tables",
+                      source_name, node.source().begin.line, pname));
+    }
+    const toml::table& checks = *node.as_table();
+    reject_unknown_keys(checks, {"memory", "dropped", "cpu", "throughput"}, source_name, pname);
+    auto keys = [&](const char* check, std::initializer_list<std::string_view> known) {
+      if (const toml::table* t = checks[check].as_table()) {
+        reject_unknown_keys(*t, known, source_name, pname + "." + check);
+      }
+    };
+    keys("memory", {"enabled", "spans_per_second", "short_runtime", "long_runtime", "max_ratio"});
+    keys("dropped", {"enabled", "rates", "runtime", "max_dropped"});
+    keys("cpu", {"enabled", "spans_per_second", "runtime", "trials", "max_overhead_points"});
+    keys("throughput", {"enabled", "rates", "runtime", "max_cpu", "min_achieved_fraction",
+                        "min_spans_per_second"});
+  }
   const toml::table* p = r.table(root, name.c_str());
   if (!p) {
     std::string names;

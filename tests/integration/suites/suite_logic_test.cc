@@ -85,6 +85,27 @@ TEST(RegressProfile, BadValuesNameFileAndLine) {
   }
 }
 
+TEST(RegressProfile, UnknownKeysAndTablesNameFileAndLine) {
+  auto error_of = [](const std::string& text) {
+    try {
+      parse_regress_profile(text, "p", "suite.toml");
+    } catch (const UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  std::string msg = error_of("[p.cpu]\ntrials = 2\nmax_overhead = 5\n");
+  EXPECT_NE(msg.find("suite.toml:3: unknown key p.cpu.max_overhead"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("max_overhead_points"), std::string::npos) << msg;
+  msg = error_of("[p.cpu]\ntrials = 2\n[p.latency]\nruntime = 1\n");
+  EXPECT_NE(msg.find("suite.toml:3: unknown table [p.latency]"), std::string::npos) << msg;
+  // A typo in a profile other than the one asked for is an error too.
+  msg = error_of("[p.cpu]\ntrials = 2\n[q.dropped]\nrate = [1]\n");
+  EXPECT_NE(msg.find("suite.toml:4: unknown key q.dropped.rate"), std::string::npos) << msg;
+  msg = error_of("runs = 3\n[p.cpu]\ntrials = 2\n");
+  EXPECT_NE(msg.find("suite.toml:1: unknown key runs"), std::string::npos) << msg;
+}
+
 TEST(RegressReport, JUnitHasOneFailurePerFailedCheck) {
   RegressReport r;
   r.client = "c";

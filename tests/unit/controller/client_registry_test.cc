@@ -74,6 +74,37 @@ TEST(ClientRegistry, WrongTypesNameTheLine) {
   EXPECT_NE(msg.find("empty"), std::string::npos) << msg;
 }
 
+TEST(ClientRegistry, UnknownKeysTablesAndProtocolsNameTheLine) {
+  std::string msg = error_of("[clients.a]\ncommand = [\"x\"]\n\ncomand = [\"y\"]\n");
+  EXPECT_NE(msg.find("test.toml:4: unknown key clients.a.comand"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("command, protocol"), std::string::npos) << msg;
+
+  msg = error_of("[clients.a]\ncommand = [\"x\"]\n[clients.a.env]\nX = \"1\"\n");
+  EXPECT_NE(msg.find("test.toml:3: unknown table [clients.a.env]"), std::string::npos) << msg;
+
+  msg = error_of("[client.a]\ncommand = [\"x\"]\n");
+  EXPECT_NE(msg.find("test.toml:1: unknown table [client]"), std::string::npos) << msg;
+
+  msg = error_of("timeout = 3\n[clients.a]\ncommand = [\"x\"]\n");
+  EXPECT_NE(msg.find("test.toml:1: unknown key timeout"), std::string::npos) << msg;
+
+  msg = error_of("[clients.a]\ncommand = [\"x\"]\nprotocol = \"carrier-pigeon\"\n");
+  EXPECT_NE(msg.find("test.toml:3: unknown protocol \"carrier-pigeon\" for clients.a"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("otlp-grpc"), std::string::npos) << msg;
+
+  // Every key the documentation lists is accepted.
+  EXPECT_EQ(
+      error_of("[clients.a]\ncommand = [\"x\"]\nprotocol = \"otlp-grpc\"\n"
+               "description = \"d\"\nrequires = []\nsetup = \"s\"\nready_check = [\"true\"]\n"),
+      "");
+}
+
+TEST(ClientRegistry, TheShippedRegistryParses) {
+  EXPECT_NO_THROW(ClientRegistry::load(std::string(SPANBENCH_SOURCE_DIR) + "/clients.toml"));
+}
+
 TEST(ClientRegistry, SyntaxErrorNamesTheLine) {
   std::string msg = error_of("[clients.a]\ncommand = [\"x\"\n\n[clients.b\n");
   EXPECT_NE(msg.find("test.toml:"), std::string::npos) << msg;
