@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package that spanbench's build, tests and benchmarks
-# need, then the Node.js client's packages. Idempotent: when everything is
+# need, then the Node.js client's packages and the Python client's tracers
+# (scripts/install-python-clients.sh). Idempotent: when everything is
 # present it checks and returns in about a second.
 set -euo pipefail
 
@@ -49,4 +50,15 @@ if [ -f "$here/clients/node/package-lock.json" ] && command -v npm >/dev/null; t
      [ "$here/clients/node/package-lock.json" -nt "$here/clients/node/node_modules/.package-lock.json" ]; then
     (cd "$here/clients/node" && npm ci --no-audit --no-fund --loglevel=error)
   fi
+fi
+
+# The Python client's tracers, in .venv. Where they cannot be installed (no
+# PyPI and no wheel folder) the python clients show as not ready and say why;
+# that stops the build only when a wheel folder was given explicitly.
+if ! bash "$here/scripts/install-python-clients.sh"; then
+  if [ -n "${SPANBENCH_WHEELS:-}" ] || [ -n "${PIP_NO_INDEX:-}" ]; then
+    echo "install-deps: installing the Python tracers from the given wheel folder failed" >&2
+    exit 1
+  fi
+  echo "install-deps: continuing without them (the python, python-cpp and python-otel clients)"
 fi

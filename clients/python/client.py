@@ -24,10 +24,15 @@ import urllib.request
 
 PROGRAM = "spanbench-client-python"
 
-# Production-like settings (docs/protocol.md): report about every 100 ms, buffer
-# 10,000-50,000 spans where the tracer has such a setting.
+# Production-like settings (docs/adding_a_client.md): report about every
+# 100 ms, buffer up to 20,000 spans, and bound every wait on the collector so
+# that a slow or failing one cannot hold the program: one report may take
+# REPORT_TIMEOUT_S, the final flush FLUSH_TIMEOUT_S. What is still buffered
+# when the flush gives up is lost, and the satellites count it as dropped.
 REPORT_INTERVAL_S = 0.1
 MAX_BUFFERED_SPANS = 20000
+REPORT_TIMEOUT_S = 1
+FLUSH_TIMEOUT_S = 1
 SERVICE_NAME = "spanbench-python"
 
 DEFAULT_PORTS = [8360, 8361, 8362, 8363, 8364, 8365, 8366, 8367]
@@ -36,7 +41,8 @@ DEFAULT_PORTS = [8360, 8361, 8362, 8363, 8364, 8365, 8366, 8367]
 TRACER_PACKAGES = {
     "noop": [],
     "lightstep": [("lightstep", "lightstep")],
-    "lightstep-streaming": [("lightstep_streaming", "lightstep-streaming")],
+    "lightstep-streaming": [("lightstep_streaming", "lightstep-streaming"),
+                            ("opentracing", "opentracing")],
     "otel": [
         ("opentelemetry.sdk.trace", "opentelemetry-sdk"),
         ("opentelemetry.exporter.otlp.proto.http.trace_exporter",
@@ -50,19 +56,35 @@ class ClientError(Exception):
 
 
 class MissingPackage(Exception):
-    def __init__(self, package):
-        super().__init__(f"missing Python package {package}: pip install {package}")
-        self.package = package
+    """A tracer's package is not installed, or does not load: the message
+    names it and says what to install."""
+
+
+def install_hint(tracer, streaming_build=False):
+    """How to install `tracer`'s packages; with `streaming_build`, that the
+    published lightstep-streaming wheel cannot serve on Python 3.10+."""
+    hint = (f"run scripts/install-python-clients.sh (pip install --no-deps -r "
+            f"clients/python/requirements-{tracer}.txt)")
+    if streaming_build:
+        hint = ("the published lightstep-streaming wheel does not run on Python 3.10+; "
+                "build a patched one (docs/adding_a_client.md, \"The Streaming tracer on "
+                "current Python\") and install it: " + hint)
+    return hint
 
 
 def missing_package(tracer):
-    """The first pip package of `tracer` that does not import, or None."""
+    """Why `tracer`'s packages cannot be used (one line with the fix), or None."""
     import importlib
     for module, package in TRACER_PACKAGES[tracer]:
         try:
             importlib.import_module(module)
-        except ImportError:
-            return package
+        except ModuleNotFoundError as e:
+            if e.name and module.startswith(e.name.split(".")[0]):
+                build = package == "lightstep-streaming" and sys.version_info >= (3, 10)
+                return f"missing Python package {package}: {install_hint(tracer, build)}"
+            return f"{package} needs Python module {e.name}, which is missing: {install_hint(tracer)}"
+        except Exception as e:  # installed but broken (a native library, an ABI)
+            return f"{package} does not load ({type(e).__name__}: {e}): {install_hint(tracer)}"
     return None
 
 
@@ -173,6 +195,7 @@ def lightstep_tracer(c):
         use_http=True,  # protobuf over HTTP: POST /api/v2/reports
         periodic_flush_seconds=REPORT_INTERVAL_S,
         max_span_records=MAX_BUFFERED_SPANS,
+        timeout_seconds=REPORT_TIMEOUT_S,  # the final flush is one report
     )
     return tracer.start_span, tracer.flush
 
@@ -187,8 +210,9 @@ def lightstep_streaming_tracer(c):
         satellite_endpoints=[{"host": c.host, "port": p} for p in c.ports],
         max_buffered_spans=MAX_BUFFERED_SPANS,
         reporting_period=int(REPORT_INTERVAL_S * 1e6),  # microseconds
+        report_timeout=int(REPORT_TIMEOUT_S * 1e6),  # microseconds
     )
-    return tracer.start_span, tracer.flush
+    return tracer.start_span, lambda: tracer.flush(timeout=FLUSH_TIMEOUT_S)
 
 
 class OtelSpan:
@@ -215,15 +239,27 @@ def otel_tracer(c):
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
     provider = TracerProvider(resource=Resource.create({"service.name": SERVICE_NAME}))
-    exporter = OTLPSpanExporter(endpoint=f"http://{c.host}:{c.ports[0]}/v1/traces")
+    # The exporter retries a 5xx or 408 answer after 1, 2, 4 ... 32 s (63 s
+    # in all, not configurable in SDK 1.26) while the processor's worker
+    # thread waits; `timeout` bounds each request. The final flush is
+    # force_flush with a bound rather than shutdown(), which joins the worker
+    # thread without one.
+    exporter = OTLPSpanExporter(endpoint=f"http://{c.host}:{c.ports[0]}/v1/traces",
+                                timeout=REPORT_TIMEOUT_S)
     provider.add_span_processor(BatchSpanProcessor(
         exporter,
         max_queue_size=MAX_BUFFERED_SPANS,
         schedule_delay_millis=REPORT_INTERVAL_S * 1000,
         max_export_batch_size=512,
+        export_timeout_millis=FLUSH_TIMEOUT_S * 1000,
     ))
     tracer = provider.get_tracer(SERVICE_NAME)
-    return (lambda name: OtelSpan(tracer.start_span(name))), provider.shutdown
+
+    def flush():
+        if not provider.force_flush(timeout_millis=FLUSH_TIMEOUT_S * 1000):
+            raise ClientError("flush timed out")
+
+    return (lambda name: OtelSpan(tracer.start_span(name))), flush
 
 
 TRACERS = {
@@ -237,9 +273,9 @@ TRACERS = {
 def make_tracer(name, c):
     if not c.trace:
         return noop_tracer(c)
-    package = missing_package(name)
-    if package is not None:
-        raise MissingPackage(package)
+    problem = missing_package(name)
+    if problem is not None:
+        raise MissingPackage(problem)
     return TRACERS[name](c)
 
 
