@@ -26,6 +26,7 @@ struct SatelliteFlags {
   double up_at_s = -1;
   uint64_t max_body_bytes = uint64_t{64} << 20;
   int64_t read_timeout_ms = 5000;
+  size_t max_connections = 1024;
   bool no_udp = false;
 };
 
@@ -56,6 +57,7 @@ satellite::SatelliteOptions to_options(const SatelliteFlags& f) {
   if (f.up_at_s >= 0) o.up_at = seconds_to_ms(f.up_at_s);
   o.max_body_bytes = f.max_body_bytes;
   o.read_timeout = std::chrono::milliseconds(f.read_timeout_ms);
+  o.max_connections = f.max_connections;
   o.udp = !f.no_udp;
   satellite::validate(o);
   return o;
@@ -76,11 +78,17 @@ void run_satellites(const SatelliteFlags& flags) {
             << std::endl;
 
   std::string reported_error;
+  size_t reported_alerts = 0;
   while (!wait_for_stop(std::chrono::milliseconds(500))) {
     const auto error = group.schedule_error();
     if (error && *error != reported_error) {
       std::cerr << "spanbench satellite: " << *error << std::endl;
       reported_error = *error;
+    }
+    // Each resource problem once; how often it happened is on /stats.
+    const auto alerts = group.alerts();
+    for (; reported_alerts < alerts.size(); ++reported_alerts) {
+      std::cerr << "spanbench satellite: " << alerts[reported_alerts].message << std::endl;
     }
   }
   group.close();
@@ -126,8 +134,16 @@ void add_satellite_command(CLI::App& root) {
                   "Largest report body accepted (after gunzip)")
       ->capture_default_str();
   cmd->add_option("--read-timeout-ms", flags->read_timeout_ms,
-                  "A request stalled this long is answered 408")
+                  "An HTTP request stalled this long, or a request head not complete this "
+                  "long, is answered 408; a gRPC message not received this long after its "
+                  "call began ends with DEADLINE_EXCEEDED")
       ->capture_default_str();
+  cmd->add_option("--max-connections", flags->max_connections,
+                  "HTTP connections the satellite ports hold at once (also kept below the open "
+                  "file limit); beyond it the longest-idle one is closed, or, when all are "
+                  "busy, the new one is answered 503")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--no-udp", flags->no_udp, "Do not listen for Jaeger agent datagrams on UDP");
   cmd->callback([flags] { run_satellites(*flags); });
 }

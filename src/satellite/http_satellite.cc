@@ -1,10 +1,13 @@
 #include "satellite/http_satellite.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,13 +16,14 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <condition_variable>
 #include <cstring>
-#include <list>
 #include <mutex>
 #include <optional>
 #include <string_view>
 #include <unordered_set>
 
+#include "satellite/http_head.h"
 #include "satellite/stats_json.h"
 
 namespace spanbench::satellite {
@@ -35,6 +39,13 @@ constexpr size_t kReadBufferBytes = 256 * 1024;
 // so that it reads our 4xx instead of a reset.
 constexpr auto kLingerTime = std::chrono::milliseconds(500);
 constexpr size_t kLingerMaxBytes = 16 << 20;
+// Connection threads need little stack (the decoders do not recurse
+// deeply; bodies live on the heap). A small stack lets far more threads fit
+// under an address-space limit.
+constexpr size_t kConnectionStackBytes = 1 << 20;
+// A body buffer larger than this is given back after its request, so idle
+// connections do not each keep up to --max-body-bytes.
+constexpr size_t kKeptBufferBytes = 1 << 20;
 
 int to_poll_ms(std::chrono::milliseconds ms) {
   return static_cast<int>(std::clamp<int64_t>(ms.count(), 0, 1 << 30));
@@ -72,8 +83,9 @@ class SocketStream final : public httplib::Stream {
   bool is_writable() const override { return wait(POLLOUT, write_timeout_); }
 
   ssize_t read(char* ptr, size_t size) override {
+    if (consumed_ >= read_limit_) return 0;
     if (pos_ == len_ && !fill()) return eof_ ? 0 : -1;
-    const size_t n = std::min(size, len_ - pos_);
+    const size_t n = std::min({size, len_ - pos_, static_cast<size_t>(read_limit_ - consumed_)});
     std::memcpy(ptr, buffer_.get() + pos_, n);
     pos_ += n;
     consumed_ += n;
@@ -110,6 +122,48 @@ class SocketStream final : public httplib::Stream {
   socket_t socket() const override { return fd_; }
 
   bool has_buffered_data() const { return pos_ < len_; }
+  // The bytes received and not yet handed to the parser.
+  std::string_view buffered() const { return {buffer_.get() + pos_, len_ - pos_}; }
+  // Reads past `limit` bytes consumed in total look like end of stream:
+  // the parser sees only the request head that was checked.
+  void set_read_limit(uint64_t limit) { read_limit_ = limit; }
+  void clear_read_limit() { read_limit_ = UINT64_MAX; }
+
+  enum class More { kData, kEof, kTimeout, kError };
+  // Appends what arrives within `timeout` to the buffered bytes (moving
+  // them to the front of the buffer when it is full).
+  More read_more(std::chrono::milliseconds timeout) {
+    if (len_ == kReadBufferBytes) {
+      std::memmove(buffer_.get(), buffer_.get() + pos_, len_ - pos_);
+      len_ -= pos_;
+      pos_ = 0;
+    }
+    const size_t want = limiter_->chunk_bytes(kReadBufferBytes - len_);
+    while (true) {
+      const ssize_t n = ::recv(fd_, buffer_.get() + len_, want, MSG_DONTWAIT);
+      if (n > 0) {
+        len_ += static_cast<size_t>(n);
+        if (limiter_->limited() &&
+            !interrupter_->sleep_for(limiter_->reserve(static_cast<size_t>(n)))) {
+          return More::kError;
+        }
+        return More::kData;
+      }
+      if (n == 0) {
+        eof_ = true;
+        return More::kEof;
+      }
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return More::kError;
+      pollfd p{fd_, POLLIN, 0};
+      const int r = ::poll(&p, 1, to_poll_ms(timeout));
+      if (r == 0) {
+        timed_out_ = true;
+        return More::kTimeout;
+      }
+      if (r < 0 && errno != EINTR) return More::kError;
+    }
+  }
   bool timed_out() const { return timed_out_; }
   void clear_timed_out() { timed_out_ = false; }
   // Bytes handed to the parser so far; tells whether a request had begun.
@@ -196,6 +250,7 @@ class SocketStream final : public httplib::Stream {
   size_t pos_ = 0;
   size_t len_ = 0;
   uint64_t consumed_ = 0;
+  uint64_t read_limit_ = UINT64_MAX;
   bool eof_ = false;
   bool timed_out_ = false;
   mutable bool resolved_ = false;
@@ -212,45 +267,135 @@ struct Connection {
   bool close_after_response = false;
 };
 thread_local Connection* t_connection = nullptr;
+thread_local std::string t_body;      // the request body as received
+thread_local std::string t_inflated;  // the body after gunzip
 
-// One thread per connection: connections are few and long-lived (tracers
-// keep them alive), and a blocked or throttled one must not hold up others
-// the way a fixed pool would.
-class ThreadPerConnection final : public httplib::TaskQueue {
- public:
-  void enqueue(std::function<void()> fn) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    reap();
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    workers_.push_back(Worker{std::thread([fn = std::move(fn), done] {
-                                fn();
-                                done->store(true);
-                              }),
-                              done});
+// Counts a server's connection threads so stop() can wait for the last.
+// Shared with the threads, which touch it after the server may be gone.
+struct WorkerCount {
+  std::mutex mutex;
+  std::condition_variable idle;
+  size_t running = 0;
+
+  void add() {
+    std::lock_guard<std::mutex> lock(mutex);
+    ++running;
   }
-  void shutdown() override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (Worker& w : workers_) w.thread.join();
-    workers_.clear();
+  void done() {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (--running == 0) idle.notify_all();
+  }
+  void wait_all() {
+    std::unique_lock<std::mutex> lock(mutex);
+    idle.wait(lock, [this] { return running == 0; });
+  }
+};
+
+// Answers connections we will not serve (503) and closes them, on a
+// thread of its own so the accept loop never waits: what the client sends
+// is drained for a short while first, so the close does not turn into a
+// reset that hides the answer. At most kMaxRefusing connections linger;
+// beyond that they are answered and closed at once.
+class Refuser {
+ public:
+  ~Refuser() { stop(); }
+
+  void refuse(int fd, const std::string& reason) {
+    const int flags = ::fcntl(fd, F_GETFL, 0);
+    if (flags >= 0) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    drain(fd);
+    const std::string body = reason + "\n";
+    const std::string response =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: "
+        "close\r\nRetry-After: 1\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
+    (void)::send(fd, response.data(), response.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    ::shutdown(fd, SHUT_WR);
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (!started_ && !stopping_) {
+      started_ = true;
+      try {
+        thread_ = std::thread([this] { run(); });
+      } catch (const std::system_error&) {
+        started_ = false;
+      }
+    }
+    if (!started_ || stopping_ || pending_.size() + lingering_ >= kMaxRefusing) {
+      lock.unlock();
+      drain(fd);
+      ::close(fd);
+      return;
+    }
+    pending_.push_back(fd);
+    cv_.notify_one();
+  }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+    for (int fd : pending_) ::close(fd);
+    pending_.clear();
   }
 
  private:
-  struct Worker {
-    std::thread thread;
-    std::shared_ptr<std::atomic<bool>> done;
-  };
-  void reap() {
-    for (auto it = workers_.begin(); it != workers_.end();) {
-      if (it->done->load()) {
-        it->thread.join();
-        it = workers_.erase(it);
-      } else {
-        ++it;
-      }
+  static constexpr size_t kMaxRefusing = 64;
+  static constexpr auto kLinger = std::chrono::milliseconds(300);
+
+  static bool drain(int fd) {
+    char sink[16384];
+    for (int i = 0; i < 64; ++i) {
+      const ssize_t n = ::recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+      if (n == 0) return false;  // the client closed
+      if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
     }
+    return true;
   }
+
+  void run() {
+    struct Lingering {
+      int fd;
+      Clock::time_point until;
+    };
+    std::vector<Lingering> lingering;
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (lingering.empty()) {
+          cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+        }
+        if (stopping_) break;
+        for (int fd : pending_) lingering.push_back({fd, Clock::now() + kLinger});
+        pending_.clear();
+        lingering_ = lingering.size();
+      }
+      std::vector<pollfd> fds;
+      for (const Lingering& l : lingering) fds.push_back({l.fd, POLLIN, 0});
+      ::poll(fds.data(), fds.size(), 20);
+      const auto now = Clock::now();
+      for (size_t i = lingering.size(); i-- > 0;) {
+        const bool open = fds[i].revents == 0 || drain(lingering[i].fd);
+        if (!open || now >= lingering[i].until) {
+          ::close(lingering[i].fd);
+          lingering.erase(lingering.begin() + static_cast<ptrdiff_t>(i));
+        }
+      }
+      std::lock_guard<std::mutex> lock(mutex_);
+      lingering_ = lingering.size();
+    }
+    for (const Lingering& l : lingering) ::close(l.fd);
+  }
+
   std::mutex mutex_;
-  std::list<Worker> workers_;
+  std::condition_variable cv_;
+  std::vector<int> pending_;
+  size_t lingering_ = 0;
+  bool started_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
 };
 
 const char* status_text(int status) {
@@ -271,6 +416,8 @@ const char* status_text(int status) {
       return "URI Too Long";
     case 415:
       return "Unsupported Media Type";
+    case 431:
+      return "Request Header Fields Too Large";
     case 500:
       return "Internal Server Error";
     case 503:
@@ -309,11 +456,16 @@ Route route_for(HttpSatellite::Role role, const httplib::Request& req) {
     r.allowed = allowed;
     return r;
   };
-  if (p == "/spans_received")
-    return only(get, Route::Kind::kSpansReceived, Protocol::kOther, "GET");
-  if (p == "/stats") return only(get, Route::Kind::kStats, Protocol::kOther, "GET");
-  if (p == "/reset") return only(post, Route::Kind::kReset, Protocol::kOther, "POST");
-  if (role == HttpSatellite::Role::kAdmin) return Route{};
+  // The admin API is served on the admin port only: a tracer, or anything
+  // else that can reach a satellite port, must not be able to reset the
+  // whole group's counts.
+  if (role == HttpSatellite::Role::kAdmin) {
+    if (p == "/spans_received")
+      return only(get, Route::Kind::kSpansReceived, Protocol::kOther, "GET");
+    if (p == "/stats") return only(get, Route::Kind::kStats, Protocol::kOther, "GET");
+    if (p == "/reset") return only(post, Route::Kind::kReset, Protocol::kOther, "POST");
+    return Route{};
+  }
 
   if (p == "/api/v2/reports")
     return only(post, Route::Kind::kReport, Protocol::kLightstepProto, "POST");
@@ -340,17 +492,17 @@ Route route_for(HttpSatellite::Role role, const httplib::Request& req) {
 class HttpSatellite::Server final : public httplib::Server {
  public:
   Server(Role role, const SatelliteOptions& options, ReportIngestor& ingestor,
-         BandwidthLimiter& limiter)
-      : role_(role), options_(options), ingestor_(ingestor), limiter_(limiter) {
-    new_task_queue = [] { return new ThreadPerConnection(); };
-    set_socket_options([](socket_t sock) {
-      // SO_REUSEADDR lets start() rebind right after shutdown(); httplib's
-      // default SO_REUSEPORT would also let a second group bind the same
-      // port silently, hiding a clash.
-      int yes = 1;
-      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    });
-    set_tcp_nodelay(true);
+         BandwidthLimiter& limiter, ConnectionBudget& budget, Alerts& alerts)
+      : role_(role),
+        options_(options),
+        ingestor_(ingestor),
+        limiter_(limiter),
+        budget_(budget),
+        alerts_(alerts),
+        workers_(std::make_shared<WorkerCount>()) {
+    head_limits_.max_line_bytes = options.max_header_line_bytes;
+    head_limits_.max_headers = options.max_headers;
+    head_limits_.max_head_bytes = std::min(options.max_head_bytes, kReadBufferBytes / 2);
     set_keep_alive_max_count(size_t{1} << 30);
     set_keep_alive_timeout(options.idle_timeout.count());
     set_payload_max_length(options.max_body_bytes);
@@ -371,11 +523,65 @@ class HttpSatellite::Server final : public httplib::Server {
     Get(".*", [this](const httplib::Request& req, httplib::Response& res) { on_get(req, res); });
   }
 
-  // httplib's listen() backlog is 5; a burst of tracer connections would
-  // overflow it and wait out a 1 s SYN retry. listen() again raises it.
-  void raise_backlog() {
-    const socket_t sock = svr_sock_;
-    if (sock != INVALID_SOCKET) ::listen(sock, 1024);
+  // Takes an accepted connection: serves it on a thread of its own, or
+  // answers 503 when the budget is spent or no thread can be started.
+  void dispatch(int sock) {
+    {
+      std::lock_guard<std::mutex> lock(live_mutex_);
+      if (closing_) {
+        ::close(sock);
+        return;
+      }
+    }
+    ConnectionBudget::Slot* slot = budget_.admit(sock);
+    if (slot == nullptr) {
+      refuse("connections",
+             "connection limit reached: all " + std::to_string(budget_.limit()) +
+                 " connections are busy (--max-connections " +
+                 std::to_string(budget_.configured_limit()) + ", open file limit " +
+                 std::to_string(open_file_limit()) + "); answering new ones 503",
+             sock, "all " + std::to_string(budget_.limit()) + " connections busy; retry");
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(live_mutex_);
+      live_.insert(sock);
+    }
+    auto* task = new Task{this, sock, slot, workers_};
+    workers_->add();
+    pthread_attr_t attr;
+    int err = ::pthread_attr_init(&attr);
+    if (err == 0) {
+      ::pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+      ::pthread_attr_setstacksize(&attr, kConnectionStackBytes);
+      pthread_t thread;
+      err = ::pthread_create(&thread, &attr, &Server::run_task, task);
+      ::pthread_attr_destroy(&attr);
+    }
+    if (err == 0) return;
+    delete task;
+    workers_->done();
+    forget(sock, slot);
+    // Make room for the client's retry.
+    budget_.evict_idle();
+    refuse("threads",
+           std::string("cannot start a connection thread (") + std::strerror(err) +
+               "); answering new connections 503 and closing idle ones",
+           sock, "satellite out of threads; retry");
+  }
+
+  // Out of file descriptors: the accept loop calls this with a descriptor
+  // it freed for the purpose, or -1 if it has none.
+  void refuse_for_descriptors(int sock) {
+    budget_.evict_idle();
+    const std::string message = "out of file descriptors (open file limit " +
+                                std::to_string(open_file_limit()) +
+                                "); answering new connections 503 and closing idle ones";
+    if (sock < 0) {
+      alerts_.raise("descriptors", message);
+      return;
+    }
+    refuse("descriptors", message, sock, "satellite out of file descriptors; retry");
   }
 
   void close_connections() {
@@ -384,16 +590,41 @@ class HttpSatellite::Server final : public httplib::Server {
     for (int fd : live_) ::shutdown(fd, SHUT_RDWR);
   }
 
+  void wait_for_connections() {
+    workers_->wait_all();
+    refuser_.stop();
+  }
+
  private:
-  bool process_and_close_socket(socket_t sock) override {
-    {
-      std::lock_guard<std::mutex> lock(live_mutex_);
-      if (closing_) {
-        ::close(sock);
-        return false;
-      }
-      live_.insert(sock);
-    }
+  struct Task {
+    Server* server;
+    int sock;
+    ConnectionBudget::Slot* slot;
+    std::shared_ptr<WorkerCount> workers;
+  };
+
+  static void* run_task(void* arg) {
+    std::unique_ptr<Task> task(static_cast<Task*>(arg));
+    std::shared_ptr<WorkerCount> workers = task->workers;
+    task->server->handle_connection(task->sock, task->slot);
+    task.reset();
+    workers->done();
+    return nullptr;
+  }
+
+  void refuse(const std::string& key, const std::string& message, int sock,
+              const std::string& reason) {
+    alerts_.raise(key, message);
+    refuser_.refuse(sock, reason);
+  }
+
+  void forget(int sock, ConnectionBudget::Slot* slot) {
+    std::lock_guard<std::mutex> lock(live_mutex_);
+    live_.erase(sock);
+    budget_.release(slot);
+  }
+
+  void handle_connection(int sock, ConnectionBudget::Slot* slot) {
     // Deliberate delays are micro- to milliseconds; the default 50 us timer
     // slack would dwarf the per-span ones.
     ::prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
@@ -401,61 +632,90 @@ class HttpSatellite::Server final : public httplib::Server {
     ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
 
     Connection connection;
-    bool ok = false;
     try {
-      ok = serve(sock, connection);
+      serve(sock, slot, connection);
     } catch (...) {
       // Nothing a client sends may take the server down; drop this one.
-      ok = false;
     }
     t_connection = nullptr;
+    release_buffers();
 
     // Still tracked while lingering, so a shutdown cuts the linger short.
     if (connection.close_after_response) linger_close(sock);
-    {
-      std::lock_guard<std::mutex> lock(live_mutex_);
-      live_.erase(sock);
-    }
+    forget(sock, slot);
     ::close(sock);
-    return ok;
   }
 
-  bool serve(int sock, Connection& connection) {
+  void serve(int sock, ConnectionBudget::Slot* slot, Connection& connection) {
     SocketStream stream(sock, options_.read_timeout, options_.read_timeout, &limiter_,
                         &ingestor_.interrupter());
     connection.stream = &stream;
     t_connection = &connection;
     const auto setup = [](httplib::Request& req) { setup_request(req); };
 
-    bool ok = true;
     while (true) {
       if (!stream.has_buffered_data()) {
+        // Between requests the connection may be closed to make room for
+        // another (ConnectionBudget).
+        budget_.set_idle(slot, true);
         pollfd p{sock, POLLIN, 0};
         const int r = ::poll(&p, 1, to_poll_ms(options_.idle_timeout));
+        budget_.set_idle(slot, false);
         if (r <= 0) break;  // idle too long, or error
       }
       stream.clear_timed_out();
-      const uint64_t before = stream.consumed();
+      if (!read_head(stream, connection)) break;
       bool connection_closed = false;
-      ok = process_request(stream, false, connection_closed, setup);
-      if (!ok) {
-        // httplib gives up silently when the request line never completes;
-        // a sender that started one and stalled still gets its 408.
-        if (stream.timed_out() && stream.consumed() > before) {
-          write_plain_error(stream, 408, "request line not received within read timeout");
-          count_rejected(Protocol::kOther);
-          connection.close_after_response = true;
-        }
-        break;
-      }
-      if (connection_closed || connection.close_after_response) break;
+      const bool ok = process_request(stream, false, connection_closed, setup);
+      stream.clear_read_limit();
+      release_buffers();
+      if (!ok || connection_closed || connection.close_after_response) break;
     }
     connection.stream = nullptr;
-    return ok;
+  }
+
+  // Waits until the whole request head is buffered, within the read
+  // timeout from the first byte and within the head limits; then lets the
+  // parser read exactly that head. False when the connection must end
+  // (after answering 408, 414 or 431 when there is a request to answer).
+  bool read_head(SocketStream& stream, Connection& connection) {
+    HeadScanner scanner(head_limits_);
+    const auto deadline = Clock::now() + options_.read_timeout;
+    while (scanner.scan(stream.buffered()) == HeadScanner::State::kIncomplete) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      const auto more = left.count() > 0 ? stream.read_more(left) : SocketStream::More::kTimeout;
+      if (more == SocketStream::More::kData) continue;
+      if (more == SocketStream::More::kTimeout && !stream.buffered().empty()) {
+        // A sender that started a request and stalled, or sends its head a
+        // byte at a time, gets its 408.
+        write_plain_error(stream, 408,
+                          "request head not received within read timeout (" +
+                              std::to_string(options_.read_timeout.count()) + " ms)");
+        count_rejected(Protocol::kOther);
+        connection.close_after_response = true;
+      }
+      return false;
+    }
+    if (scanner.state() != HeadScanner::State::kComplete) {
+      write_plain_error(stream, scanner.status(), scanner.reason());
+      count_rejected(Protocol::kOther);
+      connection.close_after_response = true;
+      return false;
+    }
+    stream.set_read_limit(stream.consumed() + scanner.head_bytes());
+    return true;
+  }
+
+  static void release_buffers() {
+    if (t_body.capacity() > kKeptBufferBytes) std::string().swap(t_body);
+    if (t_inflated.capacity() > kKeptBufferBytes) std::string().swap(t_inflated);
   }
 
   static void setup_request(httplib::Request& req) {
     Connection& c = *t_connection;
+    // The head is parsed; the body may be read.
+    if (c.stream != nullptr) c.stream->clear_read_limit();
     c.content_encoding.clear();
     c.unsupported_transfer_encoding = false;
     // We take Content-Encoding off the request so httplib hands us the body
@@ -588,8 +848,14 @@ class HttpSatellite::Server final : public httplib::Server {
       case Route::Kind::kSpansReceived:
         res.set_content(std::to_string(ingestor_.counter().counts().spans_received), "text/plain");
         return;
-      case Route::Kind::kStats:
-        res.set_content(stats_to_json(ingestor_.counter().stats()).dump(), "application/json");
+      case Route::Kind::kStats: {
+        nlohmann::json stats = stats_to_json(ingestor_.counter().stats());
+        stats["alerts"] = nlohmann::json::array();
+        for (const Alerts::Entry& a : alerts_.entries()) {
+          stats["alerts"].push_back({{"kind", a.key}, {"message", a.message}, {"count", a.count}});
+        }
+        res.set_content(stats.dump(), "application/json");
+      }
         return;
       case Route::Kind::kReset:
         ingestor_.counter().reset();
@@ -641,8 +907,9 @@ class HttpSatellite::Server final : public httplib::Server {
       return;
     }
 
-    // Reused per connection thread, keeping its capacity between reports.
-    thread_local std::string body;
+    // Reused per connection thread, keeping its capacity (up to
+    // kKeptBufferBytes) between reports.
+    std::string& body = t_body;
     body.clear();
     if (length) body.reserve(*length);
     bool too_large = false;
@@ -707,7 +974,7 @@ class HttpSatellite::Server final : public httplib::Server {
 
     const uint64_t wire_bytes = body.size();
     std::string_view payload = body;
-    thread_local std::string inflated;
+    std::string& inflated = t_inflated;
     if (!c.content_encoding.empty() && c.content_encoding != "identity") {
       if (c.content_encoding != "gzip" && c.content_encoding != "x-gzip" &&
           c.content_encoding != "deflate") {
@@ -784,50 +1051,144 @@ class HttpSatellite::Server final : public httplib::Server {
   ReportIngestor& ingestor_;
   BandwidthLimiter& limiter_;
 
+  ConnectionBudget& budget_;
+  Alerts& alerts_;
+  HeadLimits head_limits_;
+  std::shared_ptr<WorkerCount> workers_;
+  Refuser refuser_;
+
   std::mutex live_mutex_;
   std::unordered_set<int> live_;
   bool closing_ = false;
 };
 
 HttpSatellite::HttpSatellite(Role role, const SatelliteOptions& options, uint16_t port,
-                             ReportIngestor& ingestor, BandwidthLimiter& limiter)
-    : role_(role), options_(options), port_(port), ingestor_(ingestor), limiter_(limiter) {}
+                             ReportIngestor& ingestor, BandwidthLimiter& limiter,
+                             ConnectionBudget& budget, Alerts& alerts)
+    : role_(role),
+      options_(options),
+      port_(port),
+      ingestor_(ingestor),
+      limiter_(limiter),
+      budget_(budget),
+      alerts_(alerts) {}
 
 HttpSatellite::~HttpSatellite() { stop(); }
 
+namespace {
+
+int open_listener(const std::string& host, uint16_t port) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
+    errno = EINVAL;
+    return -1;
+  }
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return -1;
+  // SO_REUSEADDR lets start() rebind right after stop(); SO_REUSEPORT is
+  // left off so that a second group cannot bind the same port silently.
+  int yes = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  // A burst of tracer connections must not overflow the backlog and wait
+  // out a 1 s SYN retry.
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 1024) != 0) {
+    const int err = errno;
+    ::close(fd);
+    errno = err;
+    return -1;
+  }
+  return fd;
+}
+
+void accept_loop(HttpSatellite::Server& server, int listen_fd, int wake_fd) {
+  // A descriptor kept in reserve: when accept() fails for want of one,
+  // it is freed to take the connection and answer it 503, rather than
+  // leaving it (and every connection after it) unanswered in the backlog.
+  int reserve = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  while (true) {
+    pollfd p[2] = {{listen_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    const int r = ::poll(p, 2, -1);
+    if (r < 0 && errno != EINTR) break;
+    if (p[1].revents != 0) break;
+    if ((p[0].revents & POLLIN) == 0) continue;
+    while (true) {
+      const int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd >= 0) {
+        server.dispatch(fd);
+        continue;
+      }
+      if (errno == EMFILE || errno == ENFILE) {
+        if (reserve >= 0) {
+          ::close(reserve);
+          const int refused = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+          server.refuse_for_descriptors(refused);
+          reserve = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        } else {
+          server.refuse_for_descriptors(-1);
+          reserve = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        continue;
+      }
+      if (errno == ENOBUFS || errno == ENOMEM) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      break;  // EAGAIN: the backlog is empty; or a connection that went away
+    }
+  }
+  if (reserve >= 0) ::close(reserve);
+}
+
+}  // namespace
+
 void HttpSatellite::start() {
   if (server_) return;
-  auto server = std::make_unique<Server>(role_, options_, ingestor_, limiter_);
-  if (!server->bind_to_port(options_.host, port_)) {
+  const int fd = open_listener(options_.host, port_);
+  if (fd < 0) {
     const int err = errno;
     const auto kind =
         role_ == Role::kAdmin ? PortInUseError::Kind::kAdmin : PortInUseError::Kind::kSatellite;
     throw PortInUseError(kind, port_,
                          "cannot listen on " + options_.host + ":" + std::to_string(port_) +
-                             " (TCP): " + (err != 0 ? std::strerror(err) : "bind failed"));
+                             " (TCP): " + std::strerror(err));
   }
-  server->raise_backlog();
-  auto done = std::make_shared<std::atomic<bool>>(false);
+  const int wake = ::eventfd(0, EFD_CLOEXEC);
+  if (wake < 0) {
+    const int err = errno;
+    ::close(fd);
+    throw Error("cannot start the satellite on port " + std::to_string(port_) + ": " +
+                std::strerror(err));
+  }
+  auto server = std::make_unique<Server>(role_, options_, ingestor_, limiter_, budget_, alerts_);
   Server* raw = server.get();
-  listen_thread_ = std::thread([raw, done] {
-    raw->listen_after_bind();
-    done->store(true);
-  });
-  // stop() only works once httplib marks itself running.
-  while (!raw->is_running() && !done->load()) {
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  try {
+    accept_thread_ = std::thread([raw, fd, wake] { accept_loop(*raw, fd, wake); });
+  } catch (const std::system_error& e) {
+    ::close(fd);
+    ::close(wake);
+    throw Error("cannot start the satellite on port " + std::to_string(port_) + ": " + e.what());
   }
+  listen_fd_ = fd;
+  wake_fd_ = wake;
   server_ = std::move(server);
 }
 
 void HttpSatellite::stop() {
   if (!server_) return;
   // Cut live keep-alive connections (and refuse any accepted from now on)
-  // so their threads end now rather than at the idle timeout; then close
-  // the listener, whose accept loop ends by joining those threads.
+  // so their threads end now rather than at the idle timeout; then end the
+  // accept loop and close the listener.
   server_->close_connections();
-  server_->stop();
-  if (listen_thread_.joinable()) listen_thread_.join();
+  const uint64_t one = 1;
+  (void)!::write(wake_fd_, &one, sizeof one);
+  if (accept_thread_.joinable()) accept_thread_.join();
+  ::close(listen_fd_);
+  ::close(wake_fd_);
+  listen_fd_ = wake_fd_ = -1;
+  server_->close_connections();
+  server_->wait_for_connections();
   server_.reset();
 }
 

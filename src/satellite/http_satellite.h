@@ -5,6 +5,7 @@
 #include <string>
 #include <thread>
 
+#include "satellite/connection_guard.h"
 #include "satellite/faults.h"
 #include "satellite/options.h"
 #include "satellite/report_ingestor.h"
@@ -13,18 +14,27 @@ namespace spanbench::satellite {
 
 // One HTTP/1.1 listening port.
 //
-// kSatellite serves every span-report endpoint by path (DESIGN.md §4) plus
-// the admin API; kAdmin serves only the admin API (the group's admin port).
-// Request parsing, routing and response writing are cpp-httplib's; the
-// connection loop and socket I/O are ours, because httplib reads 4 KiB per
-// system call, waits out its keep-alive timeout on stop(), and cannot
-// throttle reads or tell a timeout from a malformed body.
+// kSatellite serves every span-report endpoint by path; kAdmin serves only
+// the admin API (the group's admin port). Request parsing, routing and
+// response writing are cpp-httplib's; the accept loop, the connection loop
+// and socket I/O are ours, because httplib reads 4 KiB per system call,
+// buffers a header line of any length, takes any number of headers, waits
+// out its keep-alive timeout on stop(), aborts the process when it cannot
+// start a thread, and cannot throttle reads or tell a timeout from a
+// malformed body.
+//
+// Each connection has its own thread (tracers keep a few connections for
+// long; a blocked or throttled one must not hold up others). The group's
+// ConnectionBudget bounds how many there are: at the limit the longest-idle
+// connection is closed for a new one, and when all are busy the new one is
+// answered 503. Running out of threads or file descriptors is answered the
+// same way and raised once in Alerts; the satellite never aborts.
 class HttpSatellite {
  public:
   enum class Role { kSatellite, kAdmin };
 
   HttpSatellite(Role role, const SatelliteOptions& options, uint16_t port, ReportIngestor& ingestor,
-                BandwidthLimiter& limiter);
+                BandwidthLimiter& limiter, ConnectionBudget& budget, Alerts& alerts);
   ~HttpSatellite();
   HttpSatellite(const HttpSatellite&) = delete;
   HttpSatellite& operator=(const HttpSatellite&) = delete;
@@ -45,8 +55,12 @@ class HttpSatellite {
   uint16_t port_;
   ReportIngestor& ingestor_;
   BandwidthLimiter& limiter_;
+  ConnectionBudget& budget_;
+  Alerts& alerts_;
   std::unique_ptr<Server> server_;
-  std::thread listen_thread_;
+  int listen_fd_ = -1;
+  int wake_fd_ = -1;  // an eventfd that ends the accept loop
+  std::thread accept_thread_;
 };
 
 }  // namespace spanbench::satellite

@@ -124,6 +124,13 @@ void validate(const SatelliteOptions& options) {
   }
   if (options.max_body_bytes == 0) throw UsageError("--max-body-bytes must be positive");
   if (options.read_timeout.count() <= 0) throw UsageError("read timeout must be positive");
+  if (options.max_connections == 0) throw UsageError("--max-connections must be positive");
+  if (options.max_header_line_bytes < 64 || options.max_headers == 0 ||
+      options.max_head_bytes < options.max_header_line_bytes) {
+    throw UsageError(
+        "request head limits must allow a line of 64 bytes, one header, and a head at least "
+        "one line long");
+  }
 }
 
 }  // namespace spanbench::satellite

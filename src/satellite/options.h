@@ -54,11 +54,24 @@ struct SatelliteOptions {
   std::optional<std::chrono::milliseconds> up_at;
 
   size_t max_body_bytes = size_t{64} << 20;  // after gunzip, too
-  // A request that stalls this long mid-way is answered 408.
+  // An HTTP request that stalls this long mid-way, or whose head takes
+  // longer than this in all, is answered 408; a gRPC call whose request
+  // message has not arrived this long after the call began ends with
+  // DEADLINE_EXCEEDED.
   std::chrono::milliseconds read_timeout{5000};
   // Idle keep-alive connections are closed after this; long, because
   // tracers reuse connections and a server-side close can lose a report.
   std::chrono::seconds idle_timeout{120};
+
+  // HTTP connections the group's satellite ports hold at once (kept below
+  // the open file limit too). At the limit the longest-idle connection is
+  // closed for a new one; when none is idle the new one is answered 503.
+  size_t max_connections = 1024;
+  // HTTP request heads: longer lines get 414 (request line) or 431, more
+  // header lines or a larger head get 431.
+  size_t max_header_line_bytes = 8192;
+  size_t max_headers = 100;
+  size_t max_head_bytes = 65536;
 };
 
 // Throws UsageError for options that cannot work together.

@@ -7,6 +7,10 @@
 namespace spanbench::satellite {
 namespace {
 
+// The admin port has its own, small connection budget, so a flood on the
+// satellite ports cannot keep the counts from being read.
+constexpr size_t kAdminConnections = 32;
+
 SatelliteOptions validated(SatelliteOptions options) {
   validate(options);
   return options;
@@ -33,15 +37,20 @@ SatelliteGroup::SatelliteGroup(SatelliteOptions options)
     : options_(validated(std::move(options))),
       plan_(options_),
       limiter_(options_.bandwidth_bytes_per_s),
-      ingestor_(counter_, plan_, interrupter_) {
+      ingestor_(counter_, plan_, interrupter_),
+      connections_(options_.max_connections),
+      admin_connections_(kAdminConnections) {
+  admin_connections_.set_fallback(&connections_);
   if (options_.admin_port != 0) {
-    admin_ = std::make_unique<HttpSatellite>(HttpSatellite::Role::kAdmin, options_,
-                                             options_.admin_port, ingestor_, limiter_);
+    admin_ =
+        std::make_unique<HttpSatellite>(HttpSatellite::Role::kAdmin, options_, options_.admin_port,
+                                        ingestor_, limiter_, admin_connections_, alerts_);
   }
   if (options_.transport == Transport::kHttp) {
     for (uint16_t port : options_.ports) {
       http_.push_back(std::make_unique<HttpSatellite>(HttpSatellite::Role::kSatellite, options_,
-                                                      port, ingestor_, limiter_));
+                                                      port, ingestor_, limiter_, connections_,
+                                                      alerts_));
     }
   } else {
     grpc_ = std::make_unique<GrpcSatellites>(options_, ingestor_, limiter_);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/span_sink.h"
+#include "satellite/connection_guard.h"
 #include "satellite/faults.h"
 #include "satellite/options.h"
 #include "satellite/report_ingestor.h"
@@ -52,6 +53,9 @@ class SatelliteGroup final : public SpanSink {
   bool is_up() const;
 
   SatelliteStats stats() const { return counter_.stats(); }
+  // Resources the satellites ran out of (threads, file descriptors, the
+  // connection limit), each once with how often; also in the admin /stats.
+  std::vector<Alerts::Entry> alerts() const { return alerts_.entries(); }
   const SatelliteOptions& options() const { return options_; }
   // The last failure of a scheduled restart (e.g. a port taken meanwhile).
   std::optional<std::string> schedule_error() const;
@@ -76,6 +80,9 @@ class SatelliteGroup final : public SpanSink {
   Interrupter interrupter_;
   BandwidthLimiter limiter_;
   ReportIngestor ingestor_;
+  Alerts alerts_;
+  ConnectionBudget connections_;
+  ConnectionBudget admin_connections_;
 
   std::unique_ptr<HttpSatellite> admin_;
   std::vector<std::unique_ptr<HttpSatellite>> http_;

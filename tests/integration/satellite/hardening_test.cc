@@ -1,0 +1,426 @@
+// Attacks on a running `spanbench satellite` process, as a hostile or
+// careless local user would try them: a header line without end, a million
+// headers, heads sent a byte at a time, thousands of idle connections under
+// a low open file limit or address-space limit. Each checks that the
+// satellite answers cleanly, keeps its memory bounded (peak RSS, in
+// numbers), keeps its counts and goes on counting valid reports.
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "payloads.h"
+#include "test_support.h"
+
+namespace spanbench::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr uint64_t kMiB = 1024 * 1024;
+// What every attack here must keep the satellite process under.
+constexpr uint64_t kRssBound = 200 * kMiB;
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
+int connect_to(uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// `spanbench satellite` in a child process, optionally under resource
+// limits set in the child before exec.
+class SatelliteProcess {
+ public:
+  struct Limits {
+    std::optional<rlim_t> open_files;
+    std::optional<rlim_t> address_space_bytes;
+  };
+
+  explicit SatelliteProcess(const std::vector<std::string>& extra_args, Limits limits = {}) {
+    // A refused connection is closed under the client's feet; the client
+    // must see an error, not die of SIGPIPE.
+    ::signal(SIGPIPE, SIG_IGN);
+    const PortBlock block = free_ports(1);
+    port_ = block.ports[0];
+    admin_ = block.admin;
+    char path[] = "/tmp/spanbench-satellite-stderr-XXXXXX";
+    const int err_fd = ::mkstemp(path);
+    stderr_path_ = path;
+    std::vector<std::string> args = {
+        SPANBENCH_BINARY,       "satellite", "--ports", std::to_string(port_), "--admin-port",
+        std::to_string(admin_), "--no-udp"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::signal(SIGPIPE, SIG_DFL);
+      ::dup2(err_fd, 2);
+      const int null = ::open("/dev/null", O_WRONLY);
+      ::dup2(null, 1);
+      if (limits.open_files) {
+        rlimit r{*limits.open_files, *limits.open_files};
+        ::setrlimit(RLIMIT_NOFILE, &r);
+      }
+      if (limits.address_space_bytes) {
+        rlimit r{*limits.address_space_bytes, *limits.address_space_bytes};
+        ::setrlimit(RLIMIT_AS, &r);
+      }
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    ::close(err_fd);
+    // Up when the admin port answers.
+    ready_ = eventually([&] { return alive() && !http_get(admin_, "/stats").empty(); }, 20s);
+  }
+
+  ~SatelliteProcess() {
+    if (alive()) {
+      ::kill(pid_, SIGTERM);
+      if (!eventually([&] { return !alive(); }, 5s)) ::kill(pid_, SIGKILL);
+    }
+    if (!reaped_) ::waitpid(pid_, &status_, 0);
+    ::unlink(stderr_path_.c_str());
+  }
+
+  bool ready() const { return ready_; }
+  uint16_t port() const { return port_; }
+  uint16_t admin() const { return admin_; }
+
+  bool alive() {
+    if (reaped_) return false;
+    if (::waitpid(pid_, &status_, WNOHANG) == pid_) reaped_ = true;
+    return !reaped_;
+  }
+  std::string exit_description() const {
+    if (!reaped_) return "running";
+    if (WIFSIGNALED(status_)) return "killed by signal " + std::to_string(WTERMSIG(status_));
+    return "exited " + std::to_string(WEXITSTATUS(status_));
+  }
+
+  // Peak resident set size so far (VmHWM).
+  uint64_t peak_rss_bytes() const {
+    std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+    }
+    return 0;
+  }
+
+  std::string stderr_text() const {
+    std::ifstream in(stderr_path_);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+  // Retries a few times: short of threads, even the admin port may answer
+  // a clean 503 once.
+  uint64_t spans_received() const {
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      const std::string body = http_get(admin_, "/spans_received");
+      if (!body.empty()) return std::stoull(body);
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return UINT64_MAX;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+  uint16_t admin_ = 0;
+  std::string stderr_path_;
+  bool ready_ = false;
+  bool reaped_ = false;
+  int status_ = 0;
+};
+
+// Posts a valid 10-span report with ids from `first`; returns the status
+// (0 when there was no answer).
+int post_report(uint16_t port, uint64_t first) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(5s);
+  client.set_read_timeout(10s);
+  auto r =
+      client.Post("/v1/traces", otlp_proto(id_range(first, 10), {1, 1}), "application/x-protobuf");
+  return r ? r->status : 0;
+}
+
+// Sends `prefix`, then `filler` over and over, up to `limit` bytes in all
+// or until the satellite stops reading (send fails or blocks 2 s); then
+// reads the answer. Returns the status line's code (0: none) and the bytes
+// actually sent.
+struct FloodResult {
+  int status = 0;
+  uint64_t sent = 0;
+};
+FloodResult flood(uint16_t port, const std::string& prefix, const std::string& filler,
+                  uint64_t limit) {
+  FloodResult result;
+  const int fd = connect_to(port);
+  if (fd < 0) return result;
+  timeval tv{2, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  std::string chunk = prefix;
+  while (result.sent < limit) {
+    if (chunk.empty()) {
+      while (chunk.size() < 256 * 1024) chunk += filler;
+    }
+    const ssize_t n = ::send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL);
+    if (n <= 0) break;
+    result.sent += static_cast<uint64_t>(n);
+    chunk.erase(0, static_cast<size_t>(n));
+  }
+  std::string in;
+  char buf[4096];
+  while (in.find("\r\n") == std::string::npos) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 3000) <= 0) break;
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    in.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  if (in.rfind("HTTP/1.1 ", 0) == 0) result.status = std::atoi(in.c_str() + 9);
+  return result;
+}
+
+TEST(SatelliteHardeningTest, HeaderLineWithoutEndIsRefusedWithBoundedMemory) {
+  SatelliteProcess satellite({});
+  ASSERT_TRUE(satellite.ready()) << satellite.stderr_text();
+  ASSERT_EQ(post_report(satellite.port(), 1), 200) << satellite.exit_description() << "\n"
+                                                   << satellite.stderr_text();
+  // Up to 1 GiB of one header line: the satellite reads 64 KiB of it,
+  // answers 431 and closes, so the sender cannot get much further.
+  const FloodResult r =
+      flood(satellite.port(), "POST /v1/traces HTTP/1.1\r\nX-Long: ", std::string(4096, 'a'),
+            1024 * kMiB);
+  EXPECT_LT(r.sent, 1024 * kMiB) << "the satellite read a whole gigabyte of one header line";
+  // The 431 may be lost to the reset of a connection closed while the
+  // sender still sends; when an answer arrives, it is that one.
+  if (r.status != 0) {
+    EXPECT_EQ(r.status, 431);
+  }
+  ASSERT_TRUE(satellite.alive()) << satellite.exit_description();
+  EXPECT_LT(satellite.peak_rss_bytes(), kRssBound);
+  EXPECT_EQ(post_report(satellite.port(), 100), 200);
+  EXPECT_EQ(satellite.spans_received(), 20u);
+}
+
+TEST(SatelliteHardeningTest, MillionHeadersAreRefusedWithBoundedMemory) {
+  SatelliteProcess satellite({});
+  ASSERT_TRUE(satellite.ready()) << satellite.stderr_text();
+  ASSERT_EQ(post_report(satellite.port(), 1), 200) << satellite.exit_description() << "\n"
+                                                   << satellite.stderr_text();
+  // 1,000,000 short headers (12 MB).
+  const FloodResult r =
+      flood(satellite.port(), "POST /v1/traces HTTP/1.1\r\n", "X-Header: v\r\n", 1'000'000 * 13);
+  EXPECT_EQ(r.status, 431);
+  ASSERT_TRUE(satellite.alive()) << satellite.exit_description();
+  EXPECT_LT(satellite.peak_rss_bytes(), kRssBound);
+  EXPECT_EQ(post_report(satellite.port(), 100), 200);
+  EXPECT_EQ(satellite.spans_received(), 20u);
+}
+
+TEST(SatelliteHardeningTest, HeadLimitsAnswer431And414) {
+  SatelliteProcess satellite({});
+  ASSERT_TRUE(satellite.ready()) << satellite.stderr_text();
+  // Small enough that the whole request is read before the answer.
+  RawResponse r =
+      raw_exchange(satellite.port(),
+                   "POST /v1/traces HTTP/1.1\r\nX-Long: " + std::string(9000, 'a') + "\r\n\r\n");
+  EXPECT_EQ(r.status, 431) << r.headers;
+  EXPECT_NE(r.body.find("header line longer than 8192 bytes"), std::string::npos) << r.body;
+  std::string many = "GET /info HTTP/1.1\r\n";
+  for (int i = 0; i < 101; ++i) many += "X-H" + std::to_string(i) + ": v\r\n";
+  r = raw_exchange(satellite.port(), many + "\r\n");
+  EXPECT_EQ(r.status, 431) << r.headers;
+  EXPECT_NE(r.body.find("more than 100 header lines"), std::string::npos) << r.body;
+  r = raw_exchange(satellite.port(), "GET /" + std::string(9000, 'a') + " HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(r.status, 414) << r.headers;
+  // 100 headers are fine.
+  many = "GET /info HTTP/1.1\r\n";
+  for (int i = 0; i < 100; ++i) many += "X-H" + std::to_string(i) + ": v\r\n";
+  r = raw_exchange(satellite.port(), many + "\r\n");
+  EXPECT_EQ(r.status, 200) << r.headers;
+  EXPECT_EQ(post_report(satellite.port(), 1), 200);
+  EXPECT_EQ(satellite.spans_received(), 10u);
+}
+
+TEST(SatelliteHardeningTest, HeadSentAByteAtATimeTimesOut) {
+  SatelliteProcess satellite({"--read-timeout-ms", "500"});
+  ASSERT_TRUE(satellite.ready()) << satellite.stderr_text();
+  // Never silent for long enough to trip a per-read timeout, but the head
+  // as a whole must arrive within the read timeout.
+  const int fd = connect_to(satellite.port());
+  ASSERT_GE(fd, 0);
+  const std::string head = "POST /v1/traces HTTP/1.1\r\nHost: x\r\n" + std::string(200, ' ');
+  const auto t0 = std::chrono::steady_clock::now();
+  std::string in;
+  for (char c : head) {
+    if (::send(fd, &c, 1, MSG_NOSIGNAL) != 1) break;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 50) > 0) {
+      char buf[4096];
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n > 0) in.append(buf, static_cast<size_t>(n));
+      break;
+    }
+  }
+  const auto took = std::chrono::steady_clock::now() - t0;
+  ::close(fd);
+  EXPECT_EQ(in.rfind("HTTP/1.1 408", 0), 0u) << in;
+  EXPECT_LT(took, 3s);
+  EXPECT_EQ(post_report(satellite.port(), 1), 200);
+}
+
+// Opens `count` connections that send nothing; returns their descriptors.
+std::vector<int> open_idle(uint16_t port, size_t count) {
+  std::vector<int> fds;
+  for (size_t i = 0; i < count; ++i) {
+    const int fd = connect_to(port);
+    if (fd < 0) break;
+    fds.push_back(fd);
+  }
+  return fds;
+}
+
+void close_all(std::vector<int>& fds) {
+  for (int fd : fds) ::close(fd);
+  fds.clear();
+}
+
+// A valid report must count, possibly after a clean 503 or two (the 503
+// makes room for the retry).
+int post_with_retries(uint16_t port, uint64_t first) {
+  int status = 0;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    status = post_report(port, first);
+    if (status != 503) return status;
+    std::this_thread::sleep_for(200ms);
+  }
+  return status;
+}
+
+void raise_own_file_limit(rlim_t want) {
+  rlimit r{};
+  ::getrlimit(RLIMIT_NOFILE, &r);
+  if (r.rlim_cur < want) {
+    r.rlim_cur = std::min(want, r.rlim_max);
+    ::setrlimit(RLIMIT_NOFILE, &r);
+  }
+}
+
+TEST(SatelliteHardeningTest, IdleConnectionsBeyondTheOpenFileLimit) {
+  raise_own_file_limit(4096);
+  SatelliteProcess satellite({}, {.open_files = 1024, .address_space_bytes = std::nullopt});
+  ASSERT_TRUE(satellite.ready()) << satellite.stderr_text();
+  ASSERT_EQ(post_report(satellite.port(), 1), 200) << satellite.exit_description() << "\n"
+                                                   << satellite.stderr_text();
+  std::vector<int> idle = open_idle(satellite.port(), 1100);
+  EXPECT_EQ(idle.size(), 1100u);
+  // Under 1,024 descriptors the satellite holds fewer connections than
+  // that; the longest-idle ones made room for the rest, and a valid report
+  // still counts.
+  EXPECT_EQ(post_with_retries(satellite.port(), 100), 200);
+  ASSERT_TRUE(satellite.alive()) << satellite.exit_description();
+  EXPECT_EQ(satellite.spans_received(), 20u);
+  EXPECT_LT(satellite.peak_rss_bytes(), kRssBound);
+  close_all(idle);
+}
+
+TEST(SatelliteHardeningTest, ConnectionsBeyondTheLimitWhenAllAreBusyGet503) {
+  SatelliteProcess satellite({"--max-connections", "20", "--read-timeout-ms", "3000"});
+  ASSERT_TRUE(satellite.ready()) << satellite.stderr_text();
+  // 20 connections each in the middle of a request head: none is idle, so
+  // none can be closed to make room.
+  std::vector<int> busy = open_idle(satellite.port(), 20);
+  for (int fd : busy) ::send(fd, "POST /v1/traces HTTP/1.1\r\n", 26, MSG_NOSIGNAL);
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(post_report(satellite.port(), 1), 503);
+  EXPECT_EQ(post_report(satellite.port(), 1), 503);
+  // Once they time out (408), reports count again.
+  std::this_thread::sleep_for(3s);
+  EXPECT_EQ(post_with_retries(satellite.port(), 1), 200);
+  EXPECT_EQ(satellite.spans_received(), 10u);
+  close_all(busy);
+  // One line on stderr for the limit, however often it was hit.
+  EXPECT_TRUE(eventually([&] {
+    return satellite.stderr_text().find("connection limit reached") != std::string::npos;
+  }));
+  const std::string err = satellite.stderr_text();
+  EXPECT_EQ(err.find("connection limit reached"), err.rfind("connection limit reached")) << err;
+  const auto stats = nlohmann::json::parse(http_get(satellite.admin(), "/stats"));
+  ASSERT_EQ(stats["alerts"].size(), 1u) << stats.dump();
+  EXPECT_EQ(stats["alerts"][0]["kind"], "connections");
+  EXPECT_GE(stats["alerts"][0]["count"].get<int>(), 2);
+}
+
+TEST(SatelliteHardeningTest, IdleConnectionsUnderAnAddressSpaceLimit) {
+  if (kAddressSanitizer) GTEST_SKIP() << "AddressSanitizer cannot run under RLIMIT_AS";
+  raise_own_file_limit(4096);
+  // About 150 connection threads with 8 MiB stacks used to exhaust this
+  // and abort the satellite (std::system_error from std::thread).
+  SatelliteProcess satellite(
+      {}, {.open_files = std::nullopt, .address_space_bytes = rlim_t{2'000'000} * 1024});
+  ASSERT_TRUE(satellite.ready()) << satellite.stderr_text();
+  ASSERT_EQ(post_report(satellite.port(), 1), 200) << satellite.exit_description() << "\n"
+                                                   << satellite.stderr_text();
+  std::vector<int> idle = open_idle(satellite.port(), 1000);
+  EXPECT_EQ(idle.size(), 1000u);
+  std::this_thread::sleep_for(500ms);
+  ASSERT_TRUE(satellite.alive()) << satellite.exit_description() << "\n" << satellite.stderr_text();
+  EXPECT_EQ(post_with_retries(satellite.port(), 100), 200);
+  EXPECT_EQ(satellite.spans_received(), 20u);
+  close_all(idle);
+  ASSERT_TRUE(satellite.alive()) << satellite.exit_description();
+  // Running out of threads, if it happened, is said once.
+  const std::string err = satellite.stderr_text();
+  EXPECT_EQ(err.find("cannot start a connection thread"),
+            err.rfind("cannot start a connection thread"))
+      << err;
+}
+
+}  // namespace
+}  // namespace spanbench::testing
