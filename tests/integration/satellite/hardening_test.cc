@@ -7,6 +7,12 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <grpc/byte_buffer.h>
+#include <grpc/compression.h>
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <grpc/support/alloc.h>
+#include <grpc/support/time.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
@@ -16,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <chrono>
 #include <cstdio>
@@ -420,6 +427,220 @@ TEST(SatelliteHardeningTest, IdleConnectionsUnderAnAddressSpaceLimit) {
   EXPECT_EQ(err.find("cannot start a connection thread"),
             err.rfind("cannot start a connection thread"))
       << err;
+}
+
+// --- gRPC ------------------------------------------------------------------
+
+constexpr const char* kExportMethod = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+
+// `bytes` of zeros, gzip-compressed (about a thousandth of the size).
+std::string gzip_of_zeros(uint64_t bytes) {
+  z_stream zs{};
+  deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);
+  const std::string zeros(1 << 20, '\0');
+  std::string out;
+  char buf[1 << 16];
+  uint64_t left = bytes;
+  while (true) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(left, zeros.size()));
+    left -= n;
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zeros.data()));
+    zs.avail_in = static_cast<uInt>(n);
+    const int flush = left == 0 ? Z_FINISH : Z_NO_FLUSH;
+    int rc = Z_OK;
+    do {
+      zs.next_out = reinterpret_cast<Bytef*>(buf);
+      zs.avail_out = sizeof buf;
+      rc = deflate(&zs, flush);
+      out.append(buf, sizeof buf - zs.avail_out);
+    } while (zs.avail_out == 0);
+    if (flush == Z_FINISH && rc == Z_STREAM_END) break;
+  }
+  deflateEnd(&zs);
+  return out;
+}
+
+// One Export call through gRPC's C core, whose byte buffers can carry a
+// message already compressed: it goes out as is, flagged compressed, with
+// grpc-encoding `compression`. Returns the status code and details.
+std::pair<grpc_status_code, std::string> export_raw(uint16_t port, const std::string& message,
+                                                    grpc_compression_algorithm compression) {
+  grpc_init();
+  grpc_arg arg{};
+  arg.type = GRPC_ARG_INTEGER;
+  arg.key = const_cast<char*>(GRPC_COMPRESSION_CHANNEL_DEFAULT_ALGORITHM);
+  arg.value.integer = compression;
+  grpc_channel_args args{1, &arg};
+  grpc_channel_credentials* credentials = grpc_insecure_credentials_create();
+  const std::string target = "127.0.0.1:" + std::to_string(port);
+  grpc_channel* channel = grpc_channel_create(target.c_str(), credentials, &args);
+  grpc_completion_queue* cq = grpc_completion_queue_create_for_next(nullptr);
+  const gpr_timespec deadline =
+      gpr_time_add(gpr_now(GPR_CLOCK_REALTIME), gpr_time_from_seconds(30, GPR_TIMESPAN));
+  grpc_call* call = grpc_channel_create_call(channel, nullptr, GRPC_PROPAGATE_DEFAULTS, cq,
+                                             grpc_slice_from_static_string(kExportMethod), nullptr,
+                                             deadline, nullptr);
+  grpc_slice payload = grpc_slice_from_copied_buffer(message.data(), message.size());
+  grpc_byte_buffer* buffer = compression == GRPC_COMPRESS_NONE
+                                 ? grpc_raw_byte_buffer_create(&payload, 1)
+                                 : grpc_raw_compressed_byte_buffer_create(&payload, 1, compression);
+  grpc_slice_unref(payload);
+  grpc_metadata_array initial, trailing;
+  grpc_metadata_array_init(&initial);
+  grpc_metadata_array_init(&trailing);
+  grpc_byte_buffer* response = nullptr;
+  grpc_status_code status = GRPC_STATUS_UNKNOWN;
+  grpc_slice details = grpc_empty_slice();
+  grpc_op ops[6] = {};
+  ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+  ops[1].op = GRPC_OP_SEND_MESSAGE;
+  ops[1].data.send_message.send_message = buffer;
+  ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+  ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
+  ops[3].data.recv_initial_metadata.recv_initial_metadata = &initial;
+  ops[4].op = GRPC_OP_RECV_MESSAGE;
+  ops[4].data.recv_message.recv_message = &response;
+  ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+  ops[5].data.recv_status_on_client.trailing_metadata = &trailing;
+  ops[5].data.recv_status_on_client.status = &status;
+  ops[5].data.recv_status_on_client.status_details = &details;
+  std::string text;
+  if (grpc_call_start_batch(call, ops, 6, &status, nullptr) == GRPC_CALL_OK) {
+    const grpc_event event = grpc_completion_queue_next(
+        cq, gpr_time_add(deadline, gpr_time_from_seconds(5, GPR_TIMESPAN)), nullptr);
+    if (event.type != GRPC_OP_COMPLETE) status = GRPC_STATUS_UNKNOWN;
+    char* d = grpc_slice_to_c_string(details);
+    text = d;
+    gpr_free(d);
+  }
+  grpc_slice_unref(details);
+  if (response != nullptr) grpc_byte_buffer_destroy(response);
+  grpc_byte_buffer_destroy(buffer);
+  grpc_metadata_array_destroy(&initial);
+  grpc_metadata_array_destroy(&trailing);
+  grpc_call_unref(call);
+  grpc_channel_destroy(channel);
+  grpc_channel_credentials_release(credentials);
+  grpc_completion_queue_shutdown(cq);
+  while (grpc_completion_queue_next(cq, gpr_inf_future(GPR_CLOCK_REALTIME), nullptr).type !=
+         GRPC_QUEUE_SHUTDOWN) {
+  }
+  grpc_completion_queue_destroy(cq);
+  grpc_shutdown();
+  return {status, text};
+}
+
+TEST(SatelliteHardeningTest, GrpcGzipBombIsRefusedBeforeItInflates) {
+  SatelliteProcess satellite({"--transport", "grpc"});
+  ASSERT_TRUE(satellite.ready()) << satellite.stderr_text();
+  // A valid compressed report counts.
+  const auto ok =
+      export_raw(satellite.port(), gzip(otlp_proto(id_range(1, 10), {1, 1})), GRPC_COMPRESS_GZIP);
+  ASSERT_EQ(ok.first, GRPC_STATUS_OK) << ok.second;
+  // About 1 MB that inflates to 1 GiB: refused once 64 MiB have come out.
+  const std::string bomb = gzip_of_zeros(1024 * kMiB);
+  ASSERT_LT(bomb.size(), 8 * kMiB);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto refused = export_raw(satellite.port(), bomb, GRPC_COMPRESS_GZIP);
+  EXPECT_EQ(refused.first, GRPC_STATUS_RESOURCE_EXHAUSTED) << refused.second;
+  EXPECT_NE(refused.second.find("exceeds"), std::string::npos) << refused.second;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
+  ASSERT_TRUE(satellite.alive()) << satellite.exit_description();
+  EXPECT_LT(satellite.peak_rss_bytes(), kRssBound);
+  // A compressed message larger than the limit is refused unread.
+  const auto big = export_raw(satellite.port(), std::string(65 * kMiB, 'x'), GRPC_COMPRESS_GZIP);
+  EXPECT_EQ(big.first, GRPC_STATUS_RESOURCE_EXHAUSTED) << big.second;
+  const auto plain =
+      export_raw(satellite.port(), otlp_proto(id_range(100, 10), {1, 1}), GRPC_COMPRESS_NONE);
+  EXPECT_EQ(plain.first, GRPC_STATUS_OK) << plain.second;
+  EXPECT_EQ(satellite.spans_received(), 20u);
+  EXPECT_LT(satellite.peak_rss_bytes(), kRssBound);
+}
+
+// HTTP/2 by hand: a gRPC call whose message declares 100 MB, sends 1,000
+// bytes and stalls. Returns how long until the satellite ended the stream
+// (HEADERS with END_STREAM, RST_STREAM or GOAWAY), or nullopt.
+std::optional<std::chrono::milliseconds> stalled_grpc_call(uint16_t port,
+                                                           std::chrono::seconds wait) {
+  const int fd = connect_to(port);
+  if (fd < 0) return std::nullopt;
+  auto frame = [](uint8_t type, uint8_t flags, uint32_t stream, const std::string& payload) {
+    std::string f;
+    f += static_cast<char>((payload.size() >> 16) & 0xff);
+    f += static_cast<char>((payload.size() >> 8) & 0xff);
+    f += static_cast<char>(payload.size() & 0xff);
+    f += static_cast<char>(type);
+    f += static_cast<char>(flags);
+    for (int shift = 24; shift >= 0; shift -= 8) f += static_cast<char>((stream >> shift) & 0xff);
+    return f + payload;
+  };
+  auto literal = [](const std::string& name, const std::string& value) {
+    // Literal header field without indexing, new name, no Huffman coding.
+    return std::string(1, '\0') + static_cast<char>(name.size()) + name +
+           static_cast<char>(value.size()) + value;
+  };
+  const std::string headers = literal(":method", "POST") + literal(":scheme", "http") +
+                              literal(":path", kExportMethod) + literal(":authority", "127.0.0.1") +
+                              literal("content-type", "application/grpc") +
+                              literal("te", "trailers");
+  const uint32_t declared = 100'000'000;
+  std::string message(1, '\0');
+  for (int shift = 24; shift >= 0; shift -= 8)
+    message += static_cast<char>((declared >> shift) & 0xff);
+  message += std::string(1000, 'x');
+  const std::string out = std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") + frame(4, 0, 0, "") +
+                          frame(1, 4, 1, headers) + frame(0, 0, 1, message);
+  const auto t0 = std::chrono::steady_clock::now();
+  ::send(fd, out.data(), out.size(), MSG_NOSIGNAL);
+  std::string in;
+  std::optional<std::chrono::milliseconds> ended;
+  const auto until = t0 + wait;
+  while (!ended && std::chrono::steady_clock::now() < until) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char buf[16384];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    in.append(buf, static_cast<size_t>(n));
+    while (in.size() >= 9) {
+      const size_t length = (static_cast<uint8_t>(in[0]) << 16) |
+                            (static_cast<uint8_t>(in[1]) << 8) | static_cast<uint8_t>(in[2]);
+      if (in.size() < 9 + length) break;
+      const uint8_t type = static_cast<uint8_t>(in[3]);
+      const uint8_t flags = static_cast<uint8_t>(in[4]);
+      const uint32_t stream = (static_cast<uint32_t>(static_cast<uint8_t>(in[5]) & 0x7f) << 24) |
+                              (static_cast<uint8_t>(in[6]) << 16) |
+                              (static_cast<uint8_t>(in[7]) << 8) | static_cast<uint8_t>(in[8]);
+      if (type == 4 && (flags & 1) == 0) {  // SETTINGS: acknowledge
+        const std::string ack = frame(4, 1, 0, "");
+        ::send(fd, ack.data(), ack.size(), MSG_NOSIGNAL);
+      }
+      if ((type == 1 && stream == 1 && (flags & 1) != 0) || (type == 3 && stream == 1) ||
+          type == 7) {
+        ended = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - t0);
+      }
+      in.erase(0, 9 + length);
+    }
+  }
+  ::close(fd);
+  return ended;
+}
+
+TEST(SatelliteHardeningTest, StalledGrpcMessageEndsAtTheReadTimeout) {
+  SatelliteProcess satellite({"--transport", "grpc", "--read-timeout-ms", "1000"});
+  ASSERT_TRUE(satellite.ready()) << satellite.stderr_text();
+  const auto ended = stalled_grpc_call(satellite.port(), 10s);
+  ASSERT_TRUE(ended) << "the satellite never ended a stalled call";
+  EXPECT_GE(*ended, 900ms);
+  EXPECT_LT(*ended, 4s);
+  ASSERT_TRUE(satellite.alive()) << satellite.exit_description();
+  const auto stats = nlohmann::json::parse(http_get(satellite.admin(), "/stats"));
+  EXPECT_EQ(stats["per_protocol"]["otlp_grpc"]["rejected"], 1) << stats.dump();
+  const auto plain =
+      export_raw(satellite.port(), otlp_proto(id_range(1, 10), {1, 1}), GRPC_COMPRESS_NONE);
+  EXPECT_EQ(plain.first, GRPC_STATUS_OK) << plain.second;
+  EXPECT_EQ(satellite.spans_received(), 10u);
 }
 
 }  // namespace
