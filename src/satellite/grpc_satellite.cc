@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "satellite/decoders/decoder.h"
+#include "satellite/grpc_message.h"
 
 // grpc::ByteBuffer names this class a friend (gRPC's own tests define it).
 // We define it to reach the raw message: ByteBuffer::Dump() would inflate a
@@ -120,16 +120,31 @@ class ExportReactor final : public grpc::ServerGenericBidiReactor {
     }
     const grpc_slice_buffer& slices = raw->data.raw.slice_buffer;
     wire_bytes = slices.length;
-    const grpc_compression_algorithm compression = raw->data.raw.compression;
+    MessageCompression compression = MessageCompression::kOther;
+    switch (raw->data.raw.compression) {
+      case GRPC_COMPRESS_NONE:
+        compression = MessageCompression::kNone;
+        break;
+      case GRPC_COMPRESS_GZIP:
+        compression = MessageCompression::kGzip;
+        break;
+      case GRPC_COMPRESS_DEFLATE:
+        compression = MessageCompression::kDeflate;
+        break;
+      default:
+        break;
+    }
     if (slices.length > options_.max_body_bytes) {
+      // Refused on its size alone, before it is copied or inflated.
       return grpc::Status(
           grpc::StatusCode::RESOURCE_EXHAUSTED,
-          std::string(compression != GRPC_COMPRESS_NONE ? "compressed " : "") + "message of " +
-              std::to_string(slices.length) + " bytes exceeds the limit of " +
+          std::string(compression != MessageCompression::kNone ? "compressed " : "") +
+              "message of " + std::to_string(slices.length) + " bytes exceeds the limit of " +
               std::to_string(options_.max_body_bytes) + " bytes (--max-body-bytes)");
     }
+    std::string_view wire;
     if (slices.count == 1) {
-      body = std::string_view(reinterpret_cast<const char*>(GRPC_SLICE_START_PTR(slices.slices[0])),
+      wire = std::string_view(reinterpret_cast<const char*>(GRPC_SLICE_START_PTR(slices.slices[0])),
                               GRPC_SLICE_LENGTH(slices.slices[0]));
     } else {
       flat_.clear();
@@ -138,22 +153,22 @@ class ExportReactor final : public grpc::ServerGenericBidiReactor {
         flat_.append(reinterpret_cast<const char*>(GRPC_SLICE_START_PTR(slices.slices[i])),
                      GRPC_SLICE_LENGTH(slices.slices[i]));
       }
-      body = flat_;
+      wire = flat_;
     }
-    if (compression == GRPC_COMPRESS_NONE) return grpc::Status::OK;
-    if (compression != GRPC_COMPRESS_GZIP && compression != GRPC_COMPRESS_DEFLATE) {
-      return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                          "unsupported message compression (use gzip, deflate or none)");
+    const MessageBody message =
+        grpc_message_body(compression, wire, options_.max_body_bytes, inflated_);
+    switch (message.refusal) {
+      case MessageRefusal::kNone:
+        body = message.body;
+        return grpc::Status::OK;
+      case MessageRefusal::kTooLarge:
+        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, message.reason);
+      case MessageRefusal::kMalformed:
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message.reason);
+      case MessageRefusal::kUnsupported:
+        return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, message.reason);
     }
-    const DecodeStatus inflated = gunzip(body, inflated_, options_.max_body_bytes);
-    if (!inflated.ok) {
-      const bool too_large = inflated.error.find("exceeds") != std::string::npos;
-      return grpc::Status(
-          too_large ? grpc::StatusCode::RESOURCE_EXHAUSTED : grpc::StatusCode::INVALID_ARGUMENT,
-          "compressed message: " + inflated.error + (too_large ? " (--max-body-bytes)" : ""));
-    }
-    body = inflated_;
-    return grpc::Status::OK;
+    return grpc::Status(grpc::StatusCode::INTERNAL, "unexpected message verdict");
   }
 
   void release_buffers() {

@@ -117,8 +117,11 @@ class SatelliteProcess {
       ::_exit(127);
     }
     ::close(err_fd);
-    // Up when the admin port answers.
-    ready_ = eventually([&] { return alive() && !http_get(admin_, "/stats").empty(); }, 20s);
+    // Up when the admin port answers and the satellite port accepts (the
+    // admin port comes up first).
+    ready_ = eventually(
+        [&] { return alive() && !http_get(admin_, "/stats").empty() && !connect_refused(port_); },
+        20s);
   }
 
   ~SatelliteProcess() {
