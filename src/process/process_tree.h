@@ -14,9 +14,12 @@ namespace spanbench {
 std::optional<pid_t> parse_stat_ppid(std::string_view stat_text);
 
 // Every live process whose chain of parents leads to `root` (root itself
-// excluded), read from /proc in one pass. Processes that left their session
+// excluded), read from /proc. Processes that left their session
 // or process group are included: only the parent link counts. Zombies are
 // included until their parent reaps them.
 std::vector<pid_t> process_descendants(pid_t root);
+// The same by reading every process's /proc/PID/stat: what
+// process_descendants() does where /proc/PID/task/TID/children is missing.
+std::vector<pid_t> process_descendants_by_scan(pid_t root);
 
 }  // namespace spanbench

@@ -1,6 +1,7 @@
 // Nothing a client starts outlives it, and its log stays bounded: real
 // processes that fork, daemonise, change process group and ignore SIGTERM,
 // ended every way a run can end.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -20,6 +22,7 @@
 #include "controller/controller.h"
 #include "process/child_process.h"
 #include "process/process_tree.h"
+#include "process/socket_owner.h"
 #include "test_support.h"
 
 extern char** environ;
@@ -396,9 +399,84 @@ TEST(ProcessTree, FindsDescendantsThatLeftTheirSession) {
   }
   EXPECT_EQ(d.size(), 2u);
   EXPECT_NE(std::find(d.begin(), d.end(), child), d.end());
+  auto scanned = process_descendants_by_scan(getpid());
+  std::sort(d.begin(), d.end());
+  std::sort(scanned.begin(), scanned.end());
+  EXPECT_EQ(d, scanned);
   for (pid_t p : d) ::kill(p, SIGKILL);
   waitpid(child, nullptr, 0);
 }
+
+// A process connects to a listener here; the kernel says whose socket the
+// accepted connection's peer is.
+void check_peer_owner(int family, const char* loopback) {
+  int listener = socket(family, SOCK_STREAM, 0);
+  sockaddr_storage addr = {};
+  socklen_t len = 0;
+  if (family == AF_INET) {
+    auto* a = reinterpret_cast<sockaddr_in*>(&addr);
+    a->sin_family = AF_INET;
+    inet_pton(AF_INET, loopback, &a->sin_addr);
+    len = sizeof(*a);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&addr);
+    a->sin6_family = AF_INET6;
+    inet_pton(AF_INET6, loopback, &a->sin6_addr);
+    len = sizeof(*a);
+  }
+  if (bind(listener, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
+    close(listener);
+    GTEST_SKIP() << loopback << " is not configured here";
+  }
+  listen(listener, 4);
+  getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  pid_t owner = fork();
+  if (owner == 0) {
+    int s = socket(family, SOCK_STREAM, 0);
+    if (connect(s, reinterpret_cast<sockaddr*>(&addr), len) != 0) _exit(1);
+    pause();
+    _exit(0);
+  }
+  pid_t bystander = fork();
+  if (bystander == 0) {
+    pause();
+    _exit(0);
+  }
+  sockaddr_storage peer = {};
+  socklen_t peer_len = sizeof(peer);
+  int conn = accept(listener, reinterpret_cast<sockaddr*>(&peer), &peer_len);
+  ASSERT_GE(conn, 0);
+  auto endpoint = [](const sockaddr_storage& a) {
+    char ip[INET6_ADDRSTRLEN] = {};
+    uint16_t port = 0;
+    if (a.ss_family == AF_INET) {
+      auto* v4 = reinterpret_cast<const sockaddr_in*>(&a);
+      inet_ntop(AF_INET, &v4->sin_addr, ip, sizeof(ip));
+      port = ntohs(v4->sin_port);
+    } else {
+      auto* v6 = reinterpret_cast<const sockaddr_in6*>(&a);
+      inet_ntop(AF_INET6, &v6->sin6_addr, ip, sizeof(ip));
+      port = ntohs(v6->sin6_port);
+    }
+    return *TcpEndpoint::parse(ip, port);
+  };
+  auto server_end = endpoint(addr);
+  auto peer_end = endpoint(peer);
+  EXPECT_TRUE(peer_belongs_to_tree(server_end, peer_end, owner)) << loopback;
+  EXPECT_TRUE(peer_belongs_to_tree(server_end, peer_end, getpid())) << "an ancestor's tree";
+  EXPECT_FALSE(peer_belongs_to_tree(server_end, peer_end, bystander)) << loopback;
+  // The server's own end is not the peer's.
+  EXPECT_FALSE(peer_belongs_to_tree(peer_end, server_end, owner)) << loopback;
+  for (pid_t p : {owner, bystander}) {
+    ::kill(p, SIGKILL);
+    waitpid(p, nullptr, 0);
+  }
+  close(conn);
+  close(listener);
+}
+
+TEST(SocketOwnerLive, FindsWhoHoldsTheOtherEndOverIpv4) { check_peer_owner(AF_INET, "127.0.0.1"); }
+TEST(SocketOwnerLive, FindsWhoHoldsTheOtherEndOverIpv6) { check_peer_owner(AF_INET6, "::1"); }
 
 }  // namespace
 }  // namespace spanbench
