@@ -1,5 +1,6 @@
 #include "satellite/http_head.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace spanbench::satellite {
@@ -10,15 +11,18 @@ HeadScanner::State HeadScanner::scan(std::string_view buffered) {
     const void* nl = std::memchr(base + scanned_, '\n', buffered.size() - scanned_);
     const size_t end = nl != nullptr ? static_cast<size_t>(static_cast<const char*>(nl) - base) + 1
                                      : buffered.size();
+    // Whichever limit the bytes cross first decides, so the verdict does
+    // not depend on how the bytes were split into reads.
+    const size_t line_cap = line_start_ + limits_.max_line_bytes;
+    if (end > std::min(line_cap, limits_.max_head_bytes)) {
+      if (line_cap <= limits_.max_head_bytes) {
+        state_ = lines_ == 0 ? State::kRequestLineTooLong : State::kHeaderLineTooLong;
+      } else {
+        state_ = State::kHeadTooLarge;
+      }
+      break;
+    }
     const size_t line_bytes = end - line_start_;
-    if (line_bytes > limits_.max_line_bytes) {
-      state_ = lines_ == 0 ? State::kRequestLineTooLong : State::kHeaderLineTooLong;
-      break;
-    }
-    if (end > limits_.max_head_bytes) {
-      state_ = State::kHeadTooLarge;
-      break;
-    }
     scanned_ = end;
     if (nl == nullptr) break;  // the line goes on in bytes not yet received
     const bool blank = line_bytes == 2 && base[line_start_] == '\r';

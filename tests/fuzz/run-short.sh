@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every decoder fuzz target (or the ones named) for SECONDS each, from
+# Runs every fuzz target (or the ones named) for SECONDS each, from
 # the committed seed corpus. Builds nothing: configure and build first with
 #   cmake -S . -B build-fuzz -G Ninja -DSPANBENCH_FUZZ=ON \
 #         -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
@@ -21,7 +21,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 targets=("$@")
 if ((${#targets[@]} == 0)); then
   targets=(lightstep_proto lightstep_json otlp_proto otlp_json zipkin_json
-           datadog_v04 datadog_v05 jaeger_thrift_batch jaeger_agent_datagram gunzip)
+           datadog_v04 datadog_v05 jaeger_thrift_batch jaeger_agent_datagram gunzip
+           http_head grpc_message)
 fi
 
 failed=()
