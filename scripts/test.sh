@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: unit, integration (real clients and
-# satellites on 127.0.0.1), a format check, and a short fuzz of each decoder.
+# satellites on 127.0.0.1), a format check, the satellite and controller
+# tests under ASan + UBSan, and a short fuzz of each decoder and request path.
 #   scripts/test.sh            everything
 #   FUZZ_SECONDS=0 scripts/test.sh   skip fuzzing
+#   SANITIZE=0 scripts/test.sh       skip the sanitizer build
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/build.sh
@@ -13,6 +15,24 @@ git ls-files '*.cc' '*.h' '*.cpp' | xargs clang-format --dry-run --Werror
 echo "== tests"
 # Timing-sensitive integration tests are marked RUN_SERIAL; the rest run two at a time.
 ctest --test-dir build -j2 --output-on-failure --timeout 600
+
+SANITIZE=${SANITIZE:-1}
+if [ "$SANITIZE" != 0 ]; then
+  # The servers that face other processes (satellites, the control server)
+  # and the controller, built with AddressSanitizer and UndefinedBehavior-
+  # Sanitizer; only the test targets that exercise them are built.
+  echo "== sanitizers (ASan + UBSan): satellite and controller tests"
+  cmake --preset asan -DSPANBENCH_BUILD_BENCH=OFF >/dev/null
+  cmake --build build-asan -j"$(nproc)" --target satellite_integration_tests integration_tests
+  export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  ctest --test-dir build-asan -j2 --output-on-failure --timeout 600 -L satellite
+  # Rate and CPU-share accuracy are checked in the release build above; a
+  # Debug + ASan client does not hold them.
+  ctest --test-dir build-asan --output-on-failure --timeout 600 -R '^ControllerTest[.]' \
+    -E 'CalibratedUntracedRunHoldsTargetCpu|AchievesSpanRate'
+  unset ASAN_OPTIONS UBSAN_OPTIONS
+fi
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-3}
 if [ "$FUZZ_SECONDS" != 0 ]; then

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "core/log.h"
+
 namespace spanbench::satellite {
 
 bool Alerts::raise(const std::string& key, const std::string& message) {
@@ -16,6 +18,7 @@ bool Alerts::raise(const std::string& key, const std::string& message) {
     }
   }
   entries_.push_back(Entry{key, message, 1});
+  log().warn("satellites: {}", message);
   return true;
 }
 

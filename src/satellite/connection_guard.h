@@ -11,7 +11,8 @@ namespace spanbench::satellite {
 
 // Resource problems a satellite group ran into (out of threads, out of file
 // descriptors, connection limit reached). Each kind is kept once with the
-// number of times it happened, so a flood produces one line, not millions.
+// number of times it happened, and logged (spanbench's log) the first time,
+// so a flood produces one line, not millions.
 class Alerts {
  public:
   struct Entry {

@@ -44,8 +44,9 @@ constexpr size_t kLingerMaxBytes = 16 << 20;
 // under an address-space limit.
 constexpr size_t kConnectionStackBytes = 1 << 20;
 // A body buffer larger than this is given back after its request, so idle
-// connections do not each keep up to --max-body-bytes.
-constexpr size_t kKeptBufferBytes = 1 << 20;
+// connections do not each keep up to --max-body-bytes; tracers' usual
+// reports (up to a few MB) keep reusing theirs.
+constexpr size_t kKeptBufferBytes = 4 << 20;
 
 int to_poll_ms(std::chrono::milliseconds ms) {
   return static_cast<int>(std::clamp<int64_t>(ms.count(), 0, 1 << 30));
