@@ -9,7 +9,7 @@
 
 namespace spanbench::satellite {
 
-bool Alerts::raise(const std::string& key, const std::string& message) {
+bool Alerts::raise(const std::string& key, const std::string& message) noexcept {
   std::lock_guard<std::mutex> lock(mutex_);
   for (Entry& e : entries_) {
     if (e.key == key) {
@@ -17,8 +17,13 @@ bool Alerts::raise(const std::string& key, const std::string& message) {
       return false;
     }
   }
-  entries_.push_back(Entry{key, message, 1});
-  log().warn("satellites: {}", message);
+  try {
+    entries_.push_back(Entry{key, message, 1});
+    log().warn("satellites: {}", message);
+  } catch (...) {
+    // Out of memory: the alert is lost, the satellite goes on.
+    return false;
+  }
   return true;
 }
 

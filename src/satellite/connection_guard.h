@@ -23,7 +23,7 @@ class Alerts {
 
   // Records `message` the first time `key` is raised; afterwards only
   // counts. Returns true the first time.
-  bool raise(const std::string& key, const std::string& message);
+  bool raise(const std::string& key, const std::string& message) noexcept;
   std::vector<Entry> entries() const;
   uint64_t count(const std::string& key) const;
 

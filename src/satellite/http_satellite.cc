@@ -301,7 +301,16 @@ class Refuser {
  public:
   ~Refuser() { stop(); }
 
-  void refuse(int fd, const std::string& reason) {
+  void refuse(int fd, const std::string& reason) noexcept {
+    try {
+      refuse_or_throw(fd, reason);
+    } catch (...) {
+      ::close(fd);  // out of memory: no answer, but no leak either
+    }
+  }
+
+ private:
+  void refuse_or_throw(int fd, const std::string& reason) {
     const int flags = ::fcntl(fd, F_GETFL, 0);
     if (flags >= 0) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     drain(fd);
@@ -331,6 +340,7 @@ class Refuser {
     cv_.notify_one();
   }
 
+ public:
   void stop() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -527,6 +537,49 @@ class HttpSatellite::Server final : public httplib::Server {
   // Takes an accepted connection: serves it on a thread of its own, or
   // answers 503 when the budget is spent or no thread can be started.
   void dispatch(int sock) {
+    try {
+      dispatch_or_throw(sock);
+    } catch (...) {
+      // Out of memory (the accept loop must not die of it): this
+      // connection is dropped, the next ones are tried again.
+      ::close(sock);
+    }
+  }
+
+  // Out of file descriptors: the accept loop calls this with a descriptor
+  // it freed for the purpose, or -1 if it has none.
+  void refuse_for_descriptors(int sock) {
+    try {
+      budget_.evict_idle();
+      const std::string message = "out of file descriptors (open file limit " +
+                                  std::to_string(open_file_limit()) +
+                                  "); answering new connections 503 and closing idle ones";
+      if (sock < 0) {
+        alerts_.raise("descriptors", message);
+        return;
+      }
+      const int owned = sock;
+      sock = -1;
+      refuse("descriptors", message, owned, "satellite out of file descriptors; retry");
+    } catch (...) {
+      if (sock >= 0) ::close(sock);
+    }
+  }
+
+  void close_connections() {
+    std::lock_guard<std::mutex> lock(live_mutex_);
+    closing_ = true;
+    for (int fd : live_) ::shutdown(fd, SHUT_RDWR);
+  }
+
+  void wait_for_connections() {
+    workers_->wait_all();
+    refuser_.stop();
+  }
+
+ private:
+  // Throws only before the connection is tracked or handed on.
+  void dispatch_or_throw(int sock) {
     {
       std::lock_guard<std::mutex> lock(live_mutex_);
       if (closing_) {
@@ -544,11 +597,15 @@ class HttpSatellite::Server final : public httplib::Server {
              sock, "all " + std::to_string(budget_.limit()) + " connections busy; retry");
       return;
     }
-    {
+    Task* task = nullptr;
+    try {
       std::lock_guard<std::mutex> lock(live_mutex_);
       live_.insert(sock);
+      task = new Task{this, sock, slot, workers_};
+    } catch (...) {
+      forget(sock, slot);
+      throw;
     }
-    auto* task = new Task{this, sock, slot, workers_};
     workers_->add();
     pthread_attr_t attr;
     int err = ::pthread_attr_init(&attr);
@@ -571,32 +628,6 @@ class HttpSatellite::Server final : public httplib::Server {
            sock, "satellite out of threads; retry");
   }
 
-  // Out of file descriptors: the accept loop calls this with a descriptor
-  // it freed for the purpose, or -1 if it has none.
-  void refuse_for_descriptors(int sock) {
-    budget_.evict_idle();
-    const std::string message = "out of file descriptors (open file limit " +
-                                std::to_string(open_file_limit()) +
-                                "); answering new connections 503 and closing idle ones";
-    if (sock < 0) {
-      alerts_.raise("descriptors", message);
-      return;
-    }
-    refuse("descriptors", message, sock, "satellite out of file descriptors; retry");
-  }
-
-  void close_connections() {
-    std::lock_guard<std::mutex> lock(live_mutex_);
-    closing_ = true;
-    for (int fd : live_) ::shutdown(fd, SHUT_RDWR);
-  }
-
-  void wait_for_connections() {
-    workers_->wait_all();
-    refuser_.stop();
-  }
-
- private:
   struct Task {
     Server* server;
     int sock;
@@ -613,8 +644,9 @@ class HttpSatellite::Server final : public httplib::Server {
     return nullptr;
   }
 
+  // Answers `sock` 503 and closes it; never throws.
   void refuse(const std::string& key, const std::string& message, int sock,
-              const std::string& reason) {
+              const std::string& reason) noexcept {
     alerts_.raise(key, message);
     refuser_.refuse(sock, reason);
   }
