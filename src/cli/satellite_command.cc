@@ -27,6 +27,7 @@ struct SatelliteFlags {
   uint64_t max_body_bytes = uint64_t{64} << 20;
   int64_t read_timeout_ms = 5000;
   size_t max_connections = 1024;
+  uint64_t max_buffered_bytes = 0;
   bool no_udp = false;
 };
 
@@ -58,6 +59,7 @@ satellite::SatelliteOptions to_options(const SatelliteFlags& f) {
   o.max_body_bytes = f.max_body_bytes;
   o.read_timeout = std::chrono::milliseconds(f.read_timeout_ms);
   o.max_connections = f.max_connections;
+  o.max_buffered_bytes = f.max_buffered_bytes;
   o.udp = !f.no_udp;
   satellite::validate(o);
   return o;
@@ -137,6 +139,11 @@ void add_satellite_command(CLI::App& root) {
                   "An HTTP request stalled this long, or a request head not complete this "
                   "long, is answered 408; a gRPC message not received this long after its "
                   "call began ends with DEADLINE_EXCEEDED")
+      ->capture_default_str();
+  cmd->add_option("--max-buffered-bytes", flags->max_buffered_bytes,
+                  "Request buffers all HTTP satellites may hold at once (bodies, inflated "
+                  "bodies, buffers kept for the next report); beyond it reports are answered "
+                  "503. 0: max(512 MiB, 4 x --max-body-bytes)")
       ->capture_default_str();
   cmd->add_option("--max-connections", flags->max_connections,
                   "HTTP connections the satellite ports hold at once (also kept below the open "

@@ -1,5 +1,6 @@
 #include "satellite/connection_guard.h"
 
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 
@@ -38,6 +39,19 @@ uint64_t Alerts::count(const std::string& key) const {
     if (e.key == key) return e.count;
   }
   return 0;
+}
+
+bool MemoryBudget::take(uint64_t bytes) {
+  uint64_t used = used_.load(std::memory_order_relaxed);
+  do {
+    if (bytes > limit_ || used > limit_ - bytes) return false;
+  } while (!used_.compare_exchange_weak(used, used + bytes, std::memory_order_relaxed));
+  return true;
+}
+
+uint64_t MemoryBudget::available() const {
+  const uint64_t used = used_.load(std::memory_order_relaxed);
+  return used >= limit_ ? 0 : limit_ - used;
 }
 
 uint64_t open_file_limit() {
@@ -98,14 +112,36 @@ bool ConnectionBudget::evict_idle() {
   return fallback_ != nullptr && fallback_->evict_idle();
 }
 
-bool ConnectionBudget::evict_idle_locked() {
+void ConnectionBudget::set_held(Slot* slot, uint64_t bytes) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  slot->held = bytes;
+}
+
+bool ConnectionBudget::evict_idle_holding() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return evict_idle_locked(true);
+}
+
+bool ConnectionBudget::evict_idle_locked(bool holding_only) {
   Slot* oldest = nullptr;
-  for (Slot& s : slots_) {
-    if (s.idle && !s.evicted && (oldest == nullptr || s.idle_since < oldest->idle_since)) {
-      oldest = &s;
+  while (true) {
+    oldest = nullptr;
+    for (Slot& s : slots_) {
+      if (holding_only && s.held == 0) continue;
+      if (s.idle && !s.evicted && (oldest == nullptr || s.idle_since < oldest->idle_since)) {
+        oldest = &s;
+      }
     }
+    if (oldest == nullptr) return false;
+    // Marked idle, but a request has arrived that its thread has not
+    // picked up yet: not idle.
+    int pending = 0;
+    if (::ioctl(oldest->fd, FIONREAD, &pending) == 0 && pending > 0) {
+      oldest->idle = false;
+      continue;
+    }
+    break;
   }
-  if (oldest == nullptr) return false;
   // The owner sees end-of-stream and closes the descriptor after
   // release(), which takes this mutex: the descriptor is still ours here.
   oldest->evicted = true;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <list>
@@ -44,6 +45,7 @@ class ConnectionBudget {
     bool idle = true;
     bool evicted = false;
     uint64_t idle_since = 0;  // a sequence number, larger is later
+    uint64_t held = 0;        // buffer bytes it keeps (MemoryBudget)
   };
 
   // `max_connections` is the configured limit; the effective one may be
@@ -62,6 +64,11 @@ class ConnectionBudget {
   // Shuts down the longest-idle connection (here, else in the fallback
   // budget); false if none is idle.
   bool evict_idle();
+  // Records the buffer bytes a connection keeps between requests.
+  void set_held(Slot* slot, uint64_t bytes);
+  // Shuts down the longest-idle connection that keeps buffers, so that
+  // they go back to the MemoryBudget; false if there is none.
+  bool evict_idle_holding();
   // Where evict_idle() looks next: the admin port's budget falls back on
   // the satellite ports', whose idle connections hold the threads and
   // descriptors the admin port may lack.
@@ -72,7 +79,7 @@ class ConnectionBudget {
   size_t live() const;
 
  private:
-  bool evict_idle_locked();
+  bool evict_idle_locked(bool holding_only = false);
 
   size_t configured_;
   size_t limit_;
@@ -81,6 +88,27 @@ class ConnectionBudget {
   std::list<Slot> slots_;
   size_t live_ = 0;  // admitted and not evicted
   uint64_t sequence_ = 0;
+};
+
+// Bytes the group's HTTP satellites may hold in request buffers at once:
+// bodies being read, bodies being inflated, and the buffers connections
+// keep for their next report. A request that would go past it is answered
+// 503 (and idle connections are closed to give their buffers back).
+class MemoryBudget {
+ public:
+  explicit MemoryBudget(uint64_t limit) : limit_(limit) {}
+  MemoryBudget(const MemoryBudget&) = delete;
+  MemoryBudget& operator=(const MemoryBudget&) = delete;
+
+  // Takes `bytes` if they fit under the limit.
+  bool take(uint64_t bytes);
+  void give(uint64_t bytes) { used_.fetch_sub(bytes, std::memory_order_relaxed); }
+  uint64_t available() const;
+  uint64_t limit() const { return limit_; }
+
+ private:
+  uint64_t limit_;
+  std::atomic<uint64_t> used_{0};
 };
 
 // The file descriptor limit (soft RLIMIT_NOFILE) of this process.

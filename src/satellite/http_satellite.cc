@@ -270,6 +270,9 @@ struct Connection {
 thread_local Connection* t_connection = nullptr;
 thread_local std::string t_body;      // the request body as received
 thread_local std::string t_inflated;  // the body after gunzip
+// What this connection thread has taken from the group's MemoryBudget for
+// the capacity of t_body and t_inflated.
+thread_local uint64_t t_held = 0;
 
 // Counts a server's connection threads so stop() can wait for the last.
 // Shared with the threads, which touch it after the server may be gone.
@@ -503,12 +506,13 @@ Route route_for(HttpSatellite::Role role, const httplib::Request& req) {
 class HttpSatellite::Server final : public httplib::Server {
  public:
   Server(Role role, const SatelliteOptions& options, ReportIngestor& ingestor,
-         BandwidthLimiter& limiter, ConnectionBudget& budget, Alerts& alerts)
+         BandwidthLimiter& limiter, ConnectionBudget& budget, MemoryBudget& memory, Alerts& alerts)
       : role_(role),
         options_(options),
         ingestor_(ingestor),
         limiter_(limiter),
         budget_(budget),
+        memory_(memory),
         alerts_(alerts),
         workers_(std::make_shared<WorkerCount>()) {
     head_limits_.max_line_bytes = options.max_header_line_bytes;
@@ -671,7 +675,7 @@ class HttpSatellite::Server final : public httplib::Server {
       // Nothing a client sends may take the server down; drop this one.
     }
     t_connection = nullptr;
-    release_buffers();
+    release_buffers(true);
 
     // Still tracked while lingering, so a shutdown cuts the linger short.
     if (connection.close_after_response) linger_close(sock);
@@ -685,6 +689,7 @@ class HttpSatellite::Server final : public httplib::Server {
     connection.stream = &stream;
     t_connection = &connection;
     const auto setup = [](httplib::Request& req) { setup_request(req); };
+    uint64_t recorded_held = 0;  // what the budget knows this connection keeps
 
     while (true) {
       if (!stream.has_buffered_data()) {
@@ -702,6 +707,10 @@ class HttpSatellite::Server final : public httplib::Server {
       const bool ok = process_request(stream, false, connection_closed, setup);
       stream.clear_read_limit();
       release_buffers();
+      if (t_held != recorded_held) {
+        budget_.set_held(slot, t_held);
+        recorded_held = t_held;
+      }
       if (!ok || connection_closed || connection.close_after_response) break;
     }
     connection.stream = nullptr;
@@ -722,17 +731,18 @@ class HttpSatellite::Server final : public httplib::Server {
       if (more == SocketStream::More::kTimeout && !stream.buffered().empty()) {
         // A sender that started a request and stalled, or sends its head a
         // byte at a time, gets its 408.
+        // Counted before the answer, so whoever reads the answer sees the count.
+        count_rejected(Protocol::kOther);
         write_plain_error(stream, 408,
                           "request head not received within read timeout (" +
                               std::to_string(options_.read_timeout.count()) + " ms)");
-        count_rejected(Protocol::kOther);
         connection.close_after_response = true;
       }
       return false;
     }
     if (scanner.state() != HeadScanner::State::kComplete) {
-      write_plain_error(stream, scanner.status(), scanner.reason());
       count_rejected(Protocol::kOther);
+      write_plain_error(stream, scanner.status(), scanner.reason());
       connection.close_after_response = true;
       return false;
     }
@@ -740,9 +750,39 @@ class HttpSatellite::Server final : public httplib::Server {
     return true;
   }
 
-  static void release_buffers() {
-    if (t_body.capacity() > kKeptBufferBytes) std::string().swap(t_body);
-    if (t_inflated.capacity() > kKeptBufferBytes) std::string().swap(t_inflated);
+  // Gives back large buffers, and what they held of the memory budget.
+  void release_buffers(bool all = false) {
+    if (all || t_body.capacity() > kKeptBufferBytes) std::string().swap(t_body);
+    if (all || t_inflated.capacity() > kKeptBufferBytes) std::string().swap(t_inflated);
+    const uint64_t keep = all ? 0 : t_body.capacity() + t_inflated.capacity();
+    if (t_held > keep) {
+      memory_.give(t_held - keep);
+      t_held = keep;
+    }
+  }
+
+  // Takes from the memory budget so that this thread holds at least
+  // `bytes`; false when the budget cannot give that much.
+  bool hold(uint64_t bytes) {
+    if (t_held >= bytes) return true;
+    if (!memory_.take(bytes - t_held)) return false;
+    t_held = bytes;
+    return true;
+  }
+
+  // The budget is spent: answer 503, close idle connections (their kept
+  // buffers go back), and say so once.
+  void refuse_for_memory(httplib::Response& res, Protocol protocol) {
+    alerts_.raise("memory", "request buffers reached the limit of " +
+                                std::to_string(memory_.limit()) +
+                                " bytes (--max-buffered-bytes); answering new reports 503 and "
+                                "closing idle connections that keep buffers");
+    budget_.evict_idle_holding();
+    reject(res, 503,
+           "satellite busy: request buffers at the limit of " + std::to_string(memory_.limit()) +
+               " bytes; retry",
+           protocol, true);
+    res.set_header("Retry-After", "1");
   }
 
   static void setup_request(httplib::Request& req) {
@@ -944,18 +984,33 @@ class HttpSatellite::Server final : public httplib::Server {
     // kKeptBufferBytes) between reports.
     std::string& body = t_body;
     body.clear();
-    if (length) body.reserve(*length);
+    if (length) {
+      if (!hold(std::max<uint64_t>(*length, body.capacity()) + t_inflated.capacity())) {
+        refuse_for_memory(res, route.protocol);
+        return;
+      }
+      body.reserve(*length);
+    }
     bool too_large = false;
+    bool no_memory = false;
     const bool read_ok = reader([&](const char* data, size_t n) {
       if (body.size() + n > options_.max_body_bytes) {
         too_large = true;
+        return false;
+      }
+      // A chunked body grows the buffer as it comes (at most doubling it).
+      if (body.size() + n > body.capacity() &&
+          !hold(2 * (body.size() + n) + t_inflated.capacity())) {
+        no_memory = true;
         return false;
       }
       body.append(data, n);
       return true;
     });
     if (!read_ok) {
-      if (ingestor_.interrupter().interrupted()) {
+      if (no_memory) {
+        refuse_for_memory(res, route.protocol);
+      } else if (ingestor_.interrupter().interrupted()) {
         res.status = 503;
         res.set_content("satellite shutting down\n", "text/plain");
         c.close_after_response = true;
@@ -1017,8 +1072,23 @@ class HttpSatellite::Server final : public httplib::Server {
         return;
       }
       inflated.clear();
-      const DecodeStatus status = gunzip(body, inflated, options_.max_body_bytes);
+      // Inflating may take up to twice its output in capacity; it gets what
+      // the memory budget can give, up to --max-body-bytes.
+      const uint64_t can_hold = t_held + memory_.available();
+      const uint64_t spare = can_hold > body.capacity() ? can_hold - body.capacity() : 0;
+      const size_t limit =
+          static_cast<size_t>(std::min<uint64_t>(options_.max_body_bytes, spare / 2));
+      if (limit < std::min<size_t>(options_.max_body_bytes, 64 * 1024) ||
+          !hold(body.capacity() + 2 * uint64_t{limit})) {
+        refuse_for_memory(res, protocol);
+        return;
+      }
+      const DecodeStatus status = gunzip(body, inflated, limit);
       if (!status.ok) {
+        if (limit < options_.max_body_bytes && status.error.find("exceeds") != std::string::npos) {
+          refuse_for_memory(res, protocol);
+          return;
+        }
         reject(res, 400, status.error.empty() ? std::string("bad gzip body") : status.error,
                protocol, false);
         return;
@@ -1085,6 +1155,7 @@ class HttpSatellite::Server final : public httplib::Server {
   BandwidthLimiter& limiter_;
 
   ConnectionBudget& budget_;
+  MemoryBudget& memory_;
   Alerts& alerts_;
   HeadLimits head_limits_;
   std::shared_ptr<WorkerCount> workers_;
@@ -1097,13 +1168,14 @@ class HttpSatellite::Server final : public httplib::Server {
 
 HttpSatellite::HttpSatellite(Role role, const SatelliteOptions& options, uint16_t port,
                              ReportIngestor& ingestor, BandwidthLimiter& limiter,
-                             ConnectionBudget& budget, Alerts& alerts)
+                             ConnectionBudget& budget, MemoryBudget& memory, Alerts& alerts)
     : role_(role),
       options_(options),
       port_(port),
       ingestor_(ingestor),
       limiter_(limiter),
       budget_(budget),
+      memory_(memory),
       alerts_(alerts) {}
 
 HttpSatellite::~HttpSatellite() { stop(); }
@@ -1194,7 +1266,8 @@ void HttpSatellite::start() {
     throw Error("cannot start the satellite on port " + std::to_string(port_) + ": " +
                 std::strerror(err));
   }
-  auto server = std::make_unique<Server>(role_, options_, ingestor_, limiter_, budget_, alerts_);
+  auto server =
+      std::make_unique<Server>(role_, options_, ingestor_, limiter_, budget_, memory_, alerts_);
   Server* raw = server.get();
   try {
     accept_thread_ = std::thread([raw, fd, wake] { accept_loop(*raw, fd, wake); });

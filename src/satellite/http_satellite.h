@@ -34,7 +34,8 @@ class HttpSatellite {
   enum class Role { kSatellite, kAdmin };
 
   HttpSatellite(Role role, const SatelliteOptions& options, uint16_t port, ReportIngestor& ingestor,
-                BandwidthLimiter& limiter, ConnectionBudget& budget, Alerts& alerts);
+                BandwidthLimiter& limiter, ConnectionBudget& budget, MemoryBudget& memory,
+                Alerts& alerts);
   ~HttpSatellite();
   HttpSatellite(const HttpSatellite&) = delete;
   HttpSatellite& operator=(const HttpSatellite&) = delete;
@@ -56,6 +57,7 @@ class HttpSatellite {
   ReportIngestor& ingestor_;
   BandwidthLimiter& limiter_;
   ConnectionBudget& budget_;
+  MemoryBudget& memory_;
   Alerts& alerts_;
   std::unique_ptr<Server> server_;
   int listen_fd_ = -1;

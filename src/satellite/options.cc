@@ -1,5 +1,6 @@
 #include "satellite/options.h"
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 #include <string>
@@ -125,12 +126,22 @@ void validate(const SatelliteOptions& options) {
   if (options.max_body_bytes == 0) throw UsageError("--max-body-bytes must be positive");
   if (options.read_timeout.count() <= 0) throw UsageError("read timeout must be positive");
   if (options.max_connections == 0) throw UsageError("--max-connections must be positive");
+  if (options.max_buffered_bytes != 0 && options.max_buffered_bytes / 3 < options.max_body_bytes) {
+    throw UsageError(
+        "--max-buffered-bytes must be at least 3 x --max-body-bytes (a body and its "
+        "inflated copy)");
+  }
   if (options.max_header_line_bytes < 64 || options.max_headers == 0 ||
       options.max_head_bytes < options.max_header_line_bytes) {
     throw UsageError(
         "request head limits must allow a line of 64 bytes, one header, and a head at least "
         "one line long");
   }
+}
+
+uint64_t buffered_bytes_limit(const SatelliteOptions& options) {
+  if (options.max_buffered_bytes != 0) return options.max_buffered_bytes;
+  return std::max<uint64_t>(uint64_t{512} << 20, uint64_t{4} * options.max_body_bytes);
 }
 
 }  // namespace spanbench::satellite

@@ -54,6 +54,10 @@ struct SatelliteOptions {
   std::optional<std::chrono::milliseconds> up_at;
 
   size_t max_body_bytes = size_t{64} << 20;  // after gunzip, too
+  // Request buffers (bodies, inflated bodies, buffers kept for the next
+  // report) all HTTP satellites of the group may hold at once; 0 picks
+  // max(512 MiB, 4 x max_body_bytes). Must allow 3 x max_body_bytes.
+  uint64_t max_buffered_bytes = 0;
   // An HTTP request that stalls this long mid-way, or whose head takes
   // longer than this in all, is answered 408; a gRPC call whose request
   // message has not arrived this long after the call began ends with
@@ -76,6 +80,8 @@ struct SatelliteOptions {
 
 // Throws UsageError for options that cannot work together.
 void validate(const SatelliteOptions& options);
+// max_buffered_bytes, or its default when 0.
+uint64_t buffered_bytes_limit(const SatelliteOptions& options);
 
 // A port could not be bound. The CLI turns this into a message naming the
 // option that moves the port.

@@ -39,18 +39,19 @@ SatelliteGroup::SatelliteGroup(SatelliteOptions options)
       limiter_(options_.bandwidth_bytes_per_s),
       ingestor_(counter_, plan_, interrupter_),
       connections_(options_.max_connections),
-      admin_connections_(kAdminConnections) {
+      admin_connections_(kAdminConnections),
+      memory_(buffered_bytes_limit(options_)) {
   admin_connections_.set_fallback(&connections_);
   if (options_.admin_port != 0) {
     admin_ =
         std::make_unique<HttpSatellite>(HttpSatellite::Role::kAdmin, options_, options_.admin_port,
-                                        ingestor_, limiter_, admin_connections_, alerts_);
+                                        ingestor_, limiter_, admin_connections_, memory_, alerts_);
   }
   if (options_.transport == Transport::kHttp) {
     for (uint16_t port : options_.ports) {
       http_.push_back(std::make_unique<HttpSatellite>(HttpSatellite::Role::kSatellite, options_,
                                                       port, ingestor_, limiter_, connections_,
-                                                      alerts_));
+                                                      memory_, alerts_));
     }
   } else {
     grpc_ = std::make_unique<GrpcSatellites>(options_, ingestor_, limiter_);

@@ -83,6 +83,7 @@ class SatelliteGroup final : public SpanSink {
   Alerts alerts_;
   ConnectionBudget connections_;
   ConnectionBudget admin_connections_;
+  MemoryBudget memory_;
 
   std::unique_ptr<HttpSatellite> admin_;
   std::vector<std::unique_ptr<HttpSatellite>> http_;

@@ -411,6 +411,54 @@ TEST(SatelliteHardeningTest, ConnectionsBeyondTheLimitWhenAllAreBusyGet503) {
   EXPECT_GE(stats["alerts"][0]["count"].get<int>(), 2);
 }
 
+TEST(SatelliteHardeningTest, LargeBodiesBeyondTheMemoryBudgetGet503) {
+  // 8 MiB bodies, 34 MiB for all request buffers: four such bodies at once.
+  SatelliteProcess satellite({"--max-body-bytes", std::to_string(8 * kMiB), "--max-buffered-bytes",
+                              std::to_string(34 * kMiB), "--read-timeout-ms", "1500"});
+  ASSERT_TRUE(satellite.ready()) << satellite.stderr_text();
+  const std::string head =
+      "POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: "
+      "application/x-protobuf\r\nContent-Length: " +
+      std::to_string(8 * kMiB) + "\r\n\r\n";
+  std::vector<int> fds = open_idle(satellite.port(), 40);
+  ASSERT_EQ(fds.size(), 40u);
+  for (int fd : fds) ::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+  std::this_thread::sleep_for(500ms);
+  std::vector<int> admitted;
+  size_t refused = 0;
+  for (int fd : fds) {
+    char buf[512];
+    const ssize_t n = ::recv(fd, buf, sizeof buf - 1, MSG_DONTWAIT);
+    if (n > 0 && std::string(buf, static_cast<size_t>(n)).rfind("HTTP/1.1 503", 0) == 0) {
+      ++refused;
+    } else {
+      admitted.push_back(fd);
+    }
+  }
+  EXPECT_EQ(admitted.size(), 4u);
+  EXPECT_EQ(refused, 36u);
+  // The admitted ones send all but the last byte of their bodies and stall.
+  const std::string chunk(kMiB, 'x');
+  for (int fd : admitted) {
+    timeval tv{2, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    for (int i = 0; i < 8; ++i) {
+      ::send(fd, chunk.data(), i == 7 ? chunk.size() - 1 : chunk.size(), MSG_NOSIGNAL);
+    }
+  }
+  ASSERT_TRUE(satellite.alive()) << satellite.exit_description();
+  EXPECT_LT(satellite.peak_rss_bytes(), kRssBound);
+  // Once they time out (408) their buffers go back and reports count again.
+  std::this_thread::sleep_for(2s);
+  close_all(fds);
+  EXPECT_EQ(post_with_retries(satellite.port(), 1), 200);
+  EXPECT_EQ(satellite.spans_received(), 10u);
+  const auto stats = nlohmann::json::parse(http_get(satellite.admin(), "/stats"));
+  ASSERT_EQ(stats["alerts"].size(), 1u) << stats.dump();
+  EXPECT_EQ(stats["alerts"][0]["kind"], "memory");
+  EXPECT_EQ(stats["alerts"][0]["count"], 36);
+}
+
 TEST(SatelliteHardeningTest, IdleConnectionsUnderAnAddressSpaceLimit) {
   if (kAddressSanitizer) GTEST_SKIP() << "AddressSanitizer cannot run under RLIMIT_AS";
   raise_own_file_limit(4096);
