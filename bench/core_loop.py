@@ -4,7 +4,8 @@
   bench/core_loop.py [--spanbench build/src/spanbench] [--client cpp-noop]
                      [--calibrations 5] [--runs 10] [--runtime 10]
 
-1. Calibration wall time: median of --calibrations calibrations.
+1. Calibration wall time (probes + verification at the rate): median of
+   --calibrations calibrations.
 2. Accuracy: after one calibration, --runs untraced runs at 500 spans/s;
    |achieved - target| CPU share (median, max) and achieved/target span rate.
 3. spanbench's own CPU while a run goes: CPU of the spanbench process tree
@@ -51,8 +52,10 @@ def main():
     cal_times = []
     for i in range(a.calibrations):
         out = os.path.join(tmp, f"cal{i}.json")
-        spanbench(["calibrate", "--client", a.client, "--target-cpu", str(a.target_cpu), "-o", out], a.spanbench)
-        cal_times.append(json.load(open(out))["calibration_seconds"])
+        spanbench(["calibrate", "--client", a.client, "--target-cpu", str(a.target_cpu), "--sps", f"{a.sps:g}",
+                   "--runtime", f"{a.runtime:g}", "-o", out], a.spanbench)
+        c = json.load(open(out))["calibrations"][0]
+        cal_times.append(c["calibration_seconds"] + c["rates"][0]["seconds"])
     print(f"calibration wall time: median {statistics.median(cal_times):.2f} s "
           f"(min {min(cal_times):.2f}, max {max(cal_times):.2f}, n={len(cal_times)})", flush=True)
 

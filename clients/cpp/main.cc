@@ -106,6 +106,12 @@ int main(int argc, char** argv) {
   };
   const auto hold = c.trace && !c.no_flush ? tut->hold_last_span() : std::nullopt;
 
+  // The controller reads this process's CPU clock at these two requests:
+  // the tracer is set up and the loop begins; the loop has ended (sent
+  // before the flush, which it measures from there to the exit).
+  std::string base_path = url.path.substr(0, url.path.rfind('/') + 1);
+  http.Post((base_path + "loop_start").c_str(), "{}", "application/json");
+
   auto loop_start = Clock::now();
   int64_t sent = 0;
   for (int64_t i = 0; i < c.repeat; ++i) {
@@ -125,20 +131,15 @@ int main(int argc, char** argv) {
     ++sent;
   }
   auto loop_end = Clock::now();
-  if (c.trace && !c.no_flush) tut->flush();
-  auto flush_end = Clock::now();
-
-  std::string summary = tut->summary();
-  if (!summary.empty()) std::cout << summary << std::endl;
-
   nlohmann::json report = {
       {"SpansSent", sent},
       {"LoopSeconds", std::chrono::duration<double>(loop_end - loop_start).count()},
-      {"FlushSeconds", std::chrono::duration<double>(flush_end - loop_end).count()},
+      {"TracerVersion", spanbench::client::tracer_version(tracer_name)},
   };
-  std::string result_path = url.path;
-  auto slash = result_path.rfind('/');
-  result_path = (slash == std::string::npos ? "" : result_path.substr(0, slash)) + "/result";
-  http.Post(result_path.c_str(), report.dump(), "application/json");
+  http.Post((base_path + "result").c_str(), report.dump(), "application/json");
+
+  if (c.trace && !c.no_flush) tut->flush();
+  std::string summary = tut->summary();
+  if (!summary.empty()) std::cout << summary << std::endl;
   return 0;
 }

@@ -1,9 +1,11 @@
 #include "tracers.h"
 
 #include <datadog/opentracing.h>
+#include <datadog/version.h>
 #include <opentracing/mocktracer/in_memory_recorder.h>
 #include <opentracing/mocktracer/tracer.h>
 #include <opentracing/noop.h>
+#include <opentracing/version.h>
 
 #include <cstdlib>
 #include <stdexcept>
@@ -88,6 +90,13 @@ class DatadogTracer : public TracerUnderTest {
 }  // namespace
 
 const char* tracer_names() { return "noop, mock, datadog"; }
+
+std::string tracer_version(const std::string& name) {
+  std::string ot = std::string("opentracing-cpp ") + OPENTRACING_VERSION;
+  if (name == "datadog")
+    return "dd-opentracing-cpp " + datadog::version::tracer_version + ", " + ot;
+  return ot;
+}
 
 std::unique_ptr<TracerUnderTest> make_tracer(const std::string& name,
                                              const ControlCommand& command) {

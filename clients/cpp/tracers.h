@@ -28,6 +28,8 @@ class TracerUnderTest {
   virtual std::optional<std::chrono::milliseconds> hold_last_span() const { return std::nullopt; }
 };
 
+// The tracer packages a --tracer name uses, with versions, for the result.
+std::string tracer_version(const std::string& name);
 // Names accepted by --tracer.
 const char* tracer_names();
 // Throws std::invalid_argument for an unknown name.

@@ -498,6 +498,30 @@ function parseArgs(argv) {
   return tracer;
 }
 
+// The packages whose versions a result records, per tracer.
+const TRACER_PACKAGES = {
+  lightstep: ['lightstep-tracer'],
+  'lightstep-json': ['lightstep-tracer'],
+  'otel-otlp-proto': ['@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-proto'],
+  'otel-otlp-json': ['@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-http'],
+  'otel-otlp-grpc': ['@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-grpc'],
+  'otel-zipkin': ['@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-zipkin'],
+  datadog: ['dd-trace'],
+  'jaeger-udp': ['jaeger-client'],
+  'jaeger-http': ['jaeger-client'],
+  zipkin: ['zipkin', 'zipkin-transport-http'],
+  noop: [],
+};
+
+function packageVersion(name) {
+  try {
+    const file = require('path').join(__dirname, 'node_modules', name, 'package.json');
+    return `${name} ${JSON.parse(require('fs').readFileSync(file, 'utf8')).version}`;
+  } catch (e) {
+    return `${name} (version unknown)`;
+  }
+}
+
 async function main() {
   const tracerName = parseArgs(process.argv.slice(2));
   const url = controlUrl();
@@ -518,6 +542,19 @@ async function main() {
   }
   const workFn = () => work(c.work);
 
+  // Tell the controller the tracer is set up and the loop begins, so that
+  // it can tell set-up from the loop in the client's CPU time.
+  const phaseUrl = (name) => {
+    const u = new URL(url.href);
+    u.pathname = u.pathname.replace(/[^/]*$/, name);
+    return u;
+  };
+  try {
+    await request(phaseUrl('loop_start'), 'POST', '{}');
+  } catch (e) {
+    // optional for the controller
+  }
+
   let debt = 0;
   let sent = 0;
   const loopStart = process.hrtime.bigint();
@@ -531,26 +568,25 @@ async function main() {
     }
   }
   const loopEnd = process.hrtime.bigint();
-  if (c.trace && !c.noFlush) await tut.flush();
-  const flushEnd = process.hrtime.bigint();
 
-  const resultUrl = new URL(url.href);
-  resultUrl.pathname = resultUrl.pathname.replace(/[^/]*$/, 'result');
+  // /result marks the end of the loop for the controller: sent before the
+  // flush, which the controller then measures up to the exit.
   const report = JSON.stringify({
     SpansSent: sent,
     LoopSeconds: Number(loopEnd - loopStart) / 1e9,
-    FlushSeconds: Number(flushEnd - loopEnd) / 1e9,
+    TracerVersion: TRACER_PACKAGES[tracerName].map(packageVersion).join(', '),
   });
   if (c.trace && c.noFlush) {
     // Exit without flushing: the event loop must not run again, or the
     // tracer's overdue export timers would flush after all.
-    postBlocking(resultUrl, report);
+    postBlocking(phaseUrl('result'), report);
   } else {
     try {
-      await request(resultUrl, 'POST', report);
+      await request(phaseUrl('result'), 'POST', report);
     } catch (e) {
       // /result is optional for the controller; a missing one is not an error.
     }
+    if (c.trace) await tut.flush();
   }
   if (workSink === -1) process.stdout.write('\n'); // keep the work observable
 }

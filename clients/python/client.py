@@ -100,9 +100,10 @@ def control_url():
     return os.environ.get("SPANBENCH_CONTROL_URL") or "http://localhost:8024/control"
 
 
-def result_url(url):
+def phase_url(url, name):
+    """The control URL's sibling endpoint `name` (loop_start, result)."""
     parts = urllib.parse.urlsplit(url)
-    path = parts.path.rsplit("/", 1)[0] + "/result"
+    path = parts.path.rsplit("/", 1)[0] + "/" + name
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
@@ -307,6 +308,11 @@ def run(tracer_name):
     sleep_ns = c.sleep
     interval_ns = c.sleep_interval
 
+    # The controller reads this process's CPU clock at /loop_start and at
+    # /result: the tracer is set up and the loop begins; the loop has ended
+    # (sent before the flush, which it measures from there to the exit).
+    post_optional(phase_url(url, "loop_start"), b"{}")
+
     debt = 0
     sent = 0
     loop_start = time.perf_counter()
@@ -324,6 +330,11 @@ def run(tracer_name):
             debt -= interval_ns
             time.sleep(interval_ns / 1e9)
     loop_end = time.perf_counter()
+    post_optional(phase_url(url, "result"), json.dumps({
+        "SpansSent": sent,
+        "LoopSeconds": loop_end - loop_start,
+        "TracerVersion": tracer_version(tracer_name),
+    }).encode("utf-8"))
     if c.trace and not c.no_flush:
         try:
             flush()
@@ -331,17 +342,36 @@ def run(tracer_name):
             # A failing collector (slow_fail, down satellites) loses those
             # spans; that is what the run measures, not a client failure.
             pass
-    flush_end = time.perf_counter()
 
-    report = json.dumps({
-        "SpansSent": sent,
-        "LoopSeconds": loop_end - loop_start,
-        "FlushSeconds": flush_end - loop_end,
-    }).encode("utf-8")
+
+def post_optional(url, body):
     try:
-        http(result_url(url), report)
+        http(url, body)
     except ClientError:
-        pass  # /result is optional for the controller
+        pass  # optional for the controller
+
+
+def tracer_version(name):
+    """The installed versions of the packages a tracer uses, for the result."""
+    try:
+        from importlib import metadata
+    except ImportError:
+        return ""
+    found = []
+    for dist in TRACER_DISTRIBUTIONS.get(name, ()):
+        try:
+            found.append(f"{dist} {metadata.version(dist)}")
+        except Exception:
+            pass
+    return ", ".join(found)
+
+
+# The distributions whose versions a result records, per tracer.
+TRACER_DISTRIBUTIONS = {
+    "lightstep": ("lightstep", "basictracer", "opentracing"),
+    "lightstep-streaming": ("lightstep-streaming", "opentracing"),
+    "otel": ("opentelemetry-sdk", "opentelemetry-exporter-otlp-proto-http"),
+}
 
 
 def main():

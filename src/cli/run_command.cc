@@ -34,7 +34,7 @@ struct RunFlags {
 
 // --repeat N: a result set for `spanbench compare`, each run on disk as
 // soon as it is measured.
-void run_repeated(Controller& controller, const Calibration& cal, const RunOptions& ro,
+void run_repeated(Controller& controller, Calibration& cal, const RunOptions& ro,
                   const RunFlags& f) {
   RepeatOptions o;
   o.run = ro;

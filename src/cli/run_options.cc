@@ -1,5 +1,11 @@
 #include "cli/run_options.h"
 
+#include <fmt/format.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -19,7 +25,11 @@ void add_client_run_flags(CLI::App* cmd, ClientRunFlags& f) {
   cmd->add_option("--control-port", f.control_port, "Port of the control server on 127.0.0.1")
       ->capture_default_str();
   cmd->add_option("--calibration", f.calibration_file,
-                  "Reuse the calibration in FILE if it matches, else calibrate and save it there");
+                  "Reuse the calibration in FILE for this client, target and span rate, else "
+                  "calibrate and save it there (one file holds many)");
+  cmd->add_option("--client-cpu", f.client_cpu,
+                  "Pin the client (and its tracer's threads) to this core, spanbench and its "
+                  "satellites to the others");
 }
 
 Controller make_controller(const ClientRunFlags& f) {
@@ -31,17 +41,49 @@ Controller make_controller(const ClientRunFlags& f) {
   o.log_dir = global_options().log_dir;
   o.control_port = f.control_port;
   o.stop_flag = &stop_flag();
+  o.client_cpu = f.client_cpu;
+  if (f.client_cpu >= 0) pin_self_away_from(f.client_cpu);
+  o.on_rate_fit = [file = f.calibration_file](const Calibration& c, const RateFit& fit,
+                                              bool fresh) {
+    std::cout << format_rate_fit(c, fit, fresh, c.reused ? file : "") << std::flush;
+    if (fresh && !file.empty()) save_calibration(c, file);
+  };
   return Controller(o);
 }
 
 Calibration calibrate_or_reuse(Controller& controller, const ClientRunFlags& f) {
+  if (!f.calibration_file.empty()) {
+    if (auto c = find_calibration(f.calibration_file, f.client, f.target_cpu)) {
+      c->reused = true;
+      std::cout << "reusing the calibration of " << f.client << " in " << f.calibration_file << "\n"
+                << format_calibration(*c) << std::flush;
+      return *c;
+    }
+  }
   CalibrationOptions co;
   co.target_cpu = f.target_cpu;
-  Calibration cal = f.calibration_file.empty()
-                        ? controller.calibrate(f.client, co)
-                        : controller.calibrate_cached(f.client, co, f.calibration_file);
+  Calibration cal = controller.calibrate(f.client, co);
   std::cout << format_calibration(cal) << std::flush;
+  if (!f.calibration_file.empty()) save_calibration(cal, f.calibration_file);
   return cal;
+}
+
+void pin_self_away_from(int client_cpu) {
+  const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  if (client_cpu >= cpus) {
+    throw UsageError(
+        fmt::format("--client-cpu {}: this machine has cores 0-{}", client_cpu, cpus - 1));
+  }
+  if (cpus < 2) throw UsageError("--client-cpu needs at least two cores");
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (long i = 0; i < cpus; ++i)
+    if (i != client_cpu) CPU_SET(i, &set);
+  // Threads started later (control server, satellites) inherit this mask.
+  if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+    throw Error(fmt::format("cannot pin spanbench away from core {}: {}", client_cpu,
+                            std::strerror(errno)));
+  }
 }
 
 }  // namespace spanbench::cli

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "process/proc_stat.h"
 
 namespace spanbench {
 
@@ -21,8 +22,9 @@ ControlServer::ControlServer(uint16_t port, const std::string& host)
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
   server_->Get("/control", [this](const httplib::Request&, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     if (served_ == 0 && !armed_json_.empty()) {
+      marks_.command = mark_now(lock);
       res.set_content(armed_json_, "application/json");
       log().debug("control: served {}", armed_json_);
     } else {
@@ -31,10 +33,16 @@ ControlServer::ControlServer(uint16_t port, const std::string& host)
     }
     ++served_;
   });
+  server_->Post("/loop_start", [this](const httplib::Request&, httplib::Response& res) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (served_ > 0 && !marks_.loop_start) marks_.loop_start = mark_now(lock);
+    res.set_content("{}", "application/json");
+  });
   server_->Post("/result", [this](const httplib::Request& req, httplib::Response& res) {
     try {
       auto r = client_report_from_json(req.body);
-      std::lock_guard<std::mutex> lock(mu_);
+      std::unique_lock<std::mutex> lock(mu_);
+      if (!report_) marks_.result = mark_now(lock);
       report_ = r;
       res.set_content("{}", "application/json");
     } catch (const Error& e) {
@@ -66,7 +74,31 @@ void ControlServer::arm(const ControlCommand& command) {
   std::lock_guard<std::mutex> lock(mu_);
   armed_json_ = to_json(command).dump();
   served_ = 0;
+  client_pid_ = -1;
   report_.reset();
+  marks_ = {};
+}
+
+void ControlServer::attach(pid_t pid) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    client_pid_ = pid;
+  }
+  attached_.notify_all();
+}
+
+ClientMark ControlServer::mark_now(std::unique_lock<std::mutex>& lock) {
+  // A client can ask before spawn() has returned its pid to the controller.
+  attached_.wait_for(lock, std::chrono::seconds(2), [this] { return client_pid_ > 0; });
+  ClientMark m;
+  m.at = std::chrono::steady_clock::now();
+  if (client_pid_ > 0) m.cpu_ns = process_cpu_ns(client_pid_);
+  return m;
+}
+
+ClientMarks ControlServer::marks() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return marks_;
 }
 
 int ControlServer::commands_served() const {

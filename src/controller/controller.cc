@@ -11,6 +11,7 @@
 
 #include "core/log.h"
 #include "process/child_process.h"
+#include "process/proc_stat.h"
 #include "process/process_monitor.h"
 
 namespace spanbench {
@@ -38,6 +39,83 @@ SinkCounts settle(const SpanSink& sink, int64_t spans_sent, std::chrono::millise
     if (quiet >= quiet_polls_needed || (all_in && quiet >= 1)) break;
   }
   return last;
+}
+
+}  // namespace
+
+namespace {
+
+// The phases of a run from the control server's marks (see Result).
+void fill_phases(Result& r, const ClientMarks& marks, Clock::time_point started,
+                 const MonitorReport& rep) {
+  const auto ended = started + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(rep.clock_seconds));
+  auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
+  auto cpu_s = [](const std::optional<ClientMark>& m, double fallback) {
+    return m && m->cpu_ns ? double(*m->cpu_ns) / 1e9 : fallback;
+  };
+  if (!marks.command) {  // never asked: the whole process is its "loop"
+    r.loop_seconds = rep.clock_seconds;
+    r.loop_cpu_seconds = rep.cpu_seconds;
+    r.loop_end = "exit";
+    return;
+  }
+  const ClientMark& command = *marks.command;
+  const ClientMark& loop_start = marks.loop_start ? *marks.loop_start : command;
+  r.startup_seconds = seconds(command.at - started);
+  r.startup_cpu_seconds = cpu_s(marks.command, 0);
+  r.setup_seconds = seconds(loop_start.at - command.at);
+  r.setup_cpu_seconds = cpu_s(loop_start, r.startup_cpu_seconds) - r.startup_cpu_seconds;
+  const double loop_start_cpu = r.startup_cpu_seconds + r.setup_cpu_seconds;
+  if (marks.result) {
+    r.loop_end = "result";
+    r.loop_seconds = seconds(marks.result->at - loop_start.at);
+    r.loop_cpu_seconds = cpu_s(marks.result, rep.cpu_seconds) - loop_start_cpu;
+    r.flush_seconds = std::max(0.0, seconds(ended - marks.result->at));
+    r.flush_cpu_seconds = std::max(0.0, rep.cpu_seconds - cpu_s(marks.result, rep.cpu_seconds));
+  } else {
+    r.loop_end = "exit";
+    r.loop_seconds = seconds(ended - loop_start.at);
+    r.loop_cpu_seconds = rep.cpu_seconds - loop_start_cpu;
+  }
+}
+
+// Why the machine, not the client, may have set this run's pace: other
+// processes' load, waiting for a CPU, a hypervisor's steal. Empty: quiet.
+std::vector<std::string> machine_noise(const Result& r) {
+  std::vector<std::string> why;
+  const double cpus = double(std::max<long>(1, sysconf(_SC_NPROCESSORS_ONLN)));
+  if (cpus - r.other_cpu_cores < 1.0) {
+    why.push_back(
+        fmt::format("other processes used {:.2f} of {:.0f} cores", r.other_cpu_cores, cpus));
+  }
+  if (r.runqueue_wait_share > 0.10) {
+    why.push_back(fmt::format("the client waited for a CPU {:.0f}% of the time",
+                              r.runqueue_wait_share * 100));
+  }
+  if (r.steal_share > 0.05) {
+    why.push_back(fmt::format("the hypervisor stole {:.0f}% of the CPU", r.steal_share * 100));
+  }
+  return why;
+}
+
+// Marks a run whose client could not get its CPU share, with the reason.
+void detect_disturbance(Result& r, const ControlCommand& command, bool with_sink) {
+  std::vector<std::string> why = machine_noise(r);
+  if (!command.trace && r.target_spans_per_second > 0 && r.spans_per_second > 0 &&
+      r.spans_per_second < 0.95 * r.target_spans_per_second) {
+    why.push_back(fmt::format("the untraced client reached {:.1f} of {:g} spans/s",
+                              r.spans_per_second, r.target_spans_per_second));
+  }
+  if (!command.trace && with_sink && r.spans_received > 0) {
+    why.push_back(fmt::format(
+        "the satellites received {} spans during an untraced run (another process sends to "
+        "them)",
+        r.spans_received));
+  }
+  r.disturbed = !why.empty();
+  r.disturbance.clear();
+  for (const auto& w : why) r.disturbance += (r.disturbance.empty() ? "" : "; ") + w;
 }
 
 }  // namespace
@@ -79,6 +157,15 @@ Result Controller::run_command(const RunOptions& options, const ControlCommand& 
   result.target_spans_per_second = options.spans_per_second;
   result.target_runtime = options.runtime_seconds;
   result.satellites = options.sink ? options.sink_label : "none";
+  result.target_cpu = options.target_cpu;
+  result.num_tags = command.num_tags;
+  result.num_logs = command.num_logs;
+  result.no_flush = command.no_flush;
+  result.client_cpu = options_.client_cpu;
+  result.spanbench_version = SPANBENCH_VERSION;
+  result.git_commit = SPANBENCH_GIT_COMMIT;
+  result.build_type = SPANBENCH_BUILD_TYPE;
+  result.load_average_start = load_average_1m().value_or(0);
 
   auto log_file = next_log_file(entry.name, command.trace);
   result.log_file = log_file.string();
@@ -87,6 +174,11 @@ Result Controller::run_command(const RunOptions& options, const ControlCommand& 
 
   SpawnOptions spawn;
   spawn.argv = entry.command;
+  if (options_.client_cpu >= 0) {
+    // taskset execs the client in place (same pid), pinned before it starts
+    // any thread, so its tracer's threads share the core too.
+    spawn.argv.insert(spawn.argv.begin(), {"taskset", "-c", std::to_string(options_.client_cpu)});
+  }
   spawn.extra_env = {{"SPANBENCH_CONTROL_URL", control_->url()}};
   spawn.working_dir = registry_.base_dir();
   spawn.log_file = log_file;
@@ -105,27 +197,42 @@ Result Controller::run_command(const RunOptions& options, const ControlCommand& 
              command.sleep_interval_ns, log_file.string());
   auto started = Clock::now();
   ChildProcess child = ChildProcess::spawn(spawn);
+  control_->attach(child.pid());
   if (options.sink) options.sink->run_started();
   MonitorReport rep = monitor_until_exit(child, started, mon);
   if (options.sink) options.sink->run_finished();
 
   result.program_time = rep.cpu_seconds;
   result.clock_time = rep.clock_seconds;
-  result.cpu_usage = rep.clock_seconds > 0 ? rep.cpu_seconds / rep.clock_seconds : 0;
+  result.process_cpu_usage = rep.clock_seconds > 0 ? rep.cpu_seconds / rep.clock_seconds : 0;
   result.cpu_list = rep.cpu_list;
   result.memory_list = rep.memory_list;
   result.max_rss_bytes = rep.max_rss_bytes;
+  result.other_cpu_cores = rep.other_cpu_cores;
+  result.steal_share = rep.steal_share;
+  result.runqueue_wait_share =
+      rep.clock_seconds > 0 ? double(rep.runqueue_wait_ns) / 1e9 / rep.clock_seconds : 0;
+  fill_phases(result, control_->marks(), started, rep);
+  result.cpu_usage = result.loop_seconds > 0 ? result.loop_cpu_seconds / result.loop_seconds : 0;
+  result.spans_planned = command.repeat;
   result.spans_sent = command.repeat;
   if (auto cr = control_->client_report()) {
     if (cr->spans_sent >= 0) result.spans_sent = cr->spans_sent;
     result.client_loop_seconds = cr->loop_seconds;
     result.client_flush_seconds = cr->flush_seconds;
+    result.tracer_version = cr->tracer_version;
   }
   result.spans_per_second =
-      result.clock_time > 0 ? double(result.spans_sent) / result.clock_time : 0;
+      result.loop_seconds > 0 ? double(result.spans_sent) / result.loop_seconds : 0;
 
   auto failed = [&](const std::string& why) {
     log().error("run failed: {}", why);
+    // What the client emitted is known only from its /result; the plan
+    // stays in spans_planned.
+    if (!control_->client_report()) {
+      result.spans_sent = 0;
+      result.spans_per_second = 0;
+    }
     return RunFailed(why, result);
   };
   if (rep.stopped) throw failed("run of " + entry.name + " stopped on request; client killed");
@@ -157,11 +264,25 @@ Result Controller::run_command(const RunOptions& options, const ControlCommand& 
   // Drops are only known where spans land: a traced run with satellites.
   result.dropped_spans =
       options.sink && command.trace ? result.spans_sent - result.spans_received : 0;
+  detect_disturbance(result, command, options.sink != nullptr);
   log().info("run done: {}", to_json(result).dump());
   return result;
 }
 
-Result Controller::run(const RunOptions& options, const Calibration& calibration) {
+Result Controller::run(const RunOptions& options_in, Calibration& calibration) {
+  RunOptions options = options_in;
+  options.target_cpu = calibration.target_cpu;
+  const RateFit* fit = calibration.fit_for(options.spans_per_second);
+  bool fresh = false;
+  if (!fit) {
+    fit = &fit_rate(calibration, options.spans_per_second, options.runtime_seconds);
+    fresh = true;
+  }
+  auto key = std::make_pair(calibration.client, options.spans_per_second);
+  if (std::find(announced_fits_.begin(), announced_fits_.end(), key) == announced_fits_.end()) {
+    announced_fits_.push_back(key);
+    if (options_.on_rate_fit) options_.on_rate_fit(calibration, *fit, fresh);
+  }
   RunPlan plan = plan_run(calibration, options.spans_per_second, options.runtime_seconds);
   ControlCommand c;
   c.trace = options.trace;
@@ -189,73 +310,135 @@ Calibration Controller::calibrate(const std::string& client, const CalibrationOp
   ro.client = client;
   ro.trace = false;
   ro.runtime_seconds = 10;  // probe timeouts: 20 s
-  auto probe = [&](int64_t repeat, int64_t work, int64_t sleep_ns = 0,
-                   int64_t interval = 100'000'000) {
+  c.startup_cpu_seconds = c.startup_wall_seconds = 1e9;
+  auto probe = [&](int64_t repeat, int64_t work) {
     ControlCommand cmd;
     cmd.trace = false;
     cmd.repeat = repeat;
     cmd.work = work;
-    cmd.sleep_ns = sleep_ns;
-    cmd.sleep_interval_ns = interval;
+    cmd.sleep_ns = 0;
     ++c.probe_runs;
     Result r = run_command(ro, cmd);
-    log().debug("calibration probe repeat={} work={} sleep={} -> cpu={:.6f}s wall={:.6f}s", repeat,
-                work, sleep_ns, r.program_time, r.clock_time);
-    return r;
+    log().debug("calibration probe repeat={} work={} -> loop cpu={:.6f}s wall={:.6f}s", repeat,
+                work, r.loop_cpu_seconds, r.loop_seconds);
+    if (r.spans_sent != repeat) {
+      throw Error(fmt::format(
+          "client {} breaks the control protocol: asked for Repeat={} spans, it reported "
+          "SpansSent={} in /result",
+          client, repeat, r.spans_sent));
+    }
+    c.startup_cpu_seconds = std::min(c.startup_cpu_seconds, r.startup_cpu_seconds);
+    c.startup_wall_seconds = std::min(c.startup_wall_seconds, r.startup_seconds);
+    return r.loop_cpu_seconds;
   };
 
-  // Start-up and exit cost: the cheaper of two one-span runs.
-  Result s1 = probe(1, 0), s2 = probe(1, 0);
-  double startup_cpu = std::min(s1.program_time, s2.program_time);
-  c.startup_wall_seconds = std::min(s1.clock_time, s2.clock_time);
-
-  // Work cost: grow the work until the loop takes a measurable 0.25 s.
-  int64_t work_repeat = 100, work = 10'000;
-  double work_cpu = 0;
+  // Work cost: grow the work until the loop takes a measurable 0.1 s.
+  const int64_t work_repeat = 100;
+  int64_t work = 10'000;
+  double work_cpu = 0, first_work_cpu = -1;
+  int64_t first_work = work;
   for (int i = 0; i < 8; ++i) {
-    work_cpu = probe(work_repeat, work).program_time;
-    double loop = work_cpu - startup_cpu;
-    if (loop >= 0.25) break;
-    work = int64_t(double(work) * std::clamp(0.35 / std::max(loop, 1e-4), 2.0, 100.0));
+    work_cpu = probe(work_repeat, work);
+    if (first_work_cpu < 0) first_work_cpu = work_cpu;
+    if (work_cpu >= 0.1) break;
+    work = int64_t(double(work) * std::clamp(0.15 / std::max(work_cpu, 1e-4), 2.0, 100.0));
+  }
+  // A client that ignores Work: its loop CPU does not grow with it.
+  const double growth = double(work) / double(first_work);
+  if (work_cpu < 0.1 || (growth >= 10 && work_cpu < first_work_cpu * growth * 0.1)) {
+    throw Error(
+        fmt::format("client {} breaks the control protocol: its loop CPU did not grow with Work "
+                    "({:.1f} ms at Work={}, {:.1f} ms at Work={}); each span must do Work float "
+                    "multiplications",
+                    client, first_work_cpu * 1e3, first_work, work_cpu * 1e3, work));
   }
   // Per-span cost of the no-op tracer (tags and logs included).
   int64_t span_repeat = 5'000;
   double span_cpu = 0;
   for (int i = 0; i < 6; ++i) {
-    span_cpu = probe(span_repeat, 0).program_time;
-    double loop = span_cpu - startup_cpu;
-    if (loop >= 0.1 || span_repeat >= 2'000'000) break;
+    span_cpu = probe(span_repeat, 0);
+    if (span_cpu >= 0.05 || span_repeat >= 2'000'000) break;
     span_repeat = std::min<int64_t>(
         2'000'000,
-        int64_t(double(span_repeat) * std::clamp(0.15 / std::max(loop, 1e-4), 2.0, 50.0)));
+        int64_t(double(span_repeat) * std::clamp(0.08 / std::max(span_cpu, 1e-4), 2.0, 50.0)));
   }
-  fit_cost_model(c, startup_cpu, work_cpu, work_repeat, work, span_cpu, span_repeat);
-
-  // Verification run under the real sleep pattern, then correct the model.
-  RunPlan plan = plan_run(c, options.verify_spans_per_second, options.verify_runtime_seconds);
-  Result v = probe(plan.repeat, plan.work, plan.sleep_ns, plan.sleep_interval_ns);
-  correct_from_verification(c, plan, options.verify_runtime_seconds, v.program_time, v.clock_time);
-
+  fit_cost_model(c, work_cpu, work_repeat, work, span_cpu, span_repeat);
+  // A float multiplication takes about a nanosecond; far less means the
+  // Work was skipped (or optimised away).
+  if (c.work_ns_per_unit < 0.05) {
+    throw Error(fmt::format(
+        "client {} breaks the control protocol: {:.3g} ns per unit of Work is too cheap to be a "
+        "float multiplication; each span must do Work multiplications the compiler cannot drop",
+        client, c.work_ns_per_unit));
+  }
   c.calibration_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   log().info("calibration: {}", to_json(c).dump());
   return c;
 }
 
-Calibration Controller::calibrate_cached(const std::string& client,
-                                         const CalibrationOptions& options,
-                                         const std::filesystem::path& file) {
-  if (std::filesystem::exists(file)) {
-    Calibration c = load_calibration(file);
-    if (c.client == client && std::abs(c.target_cpu - options.target_cpu) < 1e-9) {
-      log().info("calibration: reusing {}", file.string());
-      return c;
+const RateFit& Controller::fit_rate(Calibration& c, double spans_per_second, double runtime_seconds,
+                                    const CalibrationOptions& options) {
+  auto t0 = Clock::now();
+  c.rates.erase(std::remove_if(c.rates.begin(), c.rates.end(),
+                               [&](const RateFit& f) {
+                                 return std::abs(f.spans_per_second - spans_per_second) <=
+                                        1e-9 * std::max(1.0, spans_per_second);
+                               }),
+                c.rates.end());
+  c.rates.push_back(RateFit{});
+  c.rates.back().spans_per_second = spans_per_second;
+  const double runtime = std::min(runtime_seconds, options.verify_runtime_seconds);
+
+  RunOptions ro;
+  ro.client = c.client;
+  ro.trace = false;
+  ro.spans_per_second = spans_per_second;
+  ro.runtime_seconds = runtime;
+  ro.target_cpu = c.target_cpu;
+  ro.timeout_factor = 4;  // verification runs of short loops: allow for slow start-up
+  for (int i = 0; i < options.max_verify_runs; ++i) {
+    RunPlan plan = plan_run(c, spans_per_second, runtime);
+    ControlCommand cmd;
+    cmd.trace = false;
+    cmd.repeat = plan.repeat;
+    cmd.work = plan.work;
+    cmd.sleep_ns = plan.sleep_ns;
+    cmd.sleep_interval_ns = plan.sleep_interval_ns;
+    Result v = run_command(ro, cmd);
+    RateFit& fit = *c.fit_for(spans_per_second);
+    auto noise = machine_noise(v);
+    if (!noise.empty()) {
+      // The machine set this run's pace: correcting from it would fit the
+      // noise. Count it and try again.
+      ++fit.iterations;
+      fit.converged = false;
+      fit.noisy_runs += 1;
+      log().warn("calibration at {} spans/s: verification {} not used: {}", spans_per_second,
+                 fit.iterations, noise.front());
+      continue;
     }
-    log().info("calibration: {} is for {} at {}; recalibrating", file.string(), c.client,
-               c.target_cpu);
+    if (v.loop_seconds > 0 && v.loop_cpu_seconds / v.loop_seconds > 1.05) {
+      throw Error(fmt::format(
+          "client {} breaks the control protocol: its loop used {:.0f}% of a core with one "
+          "thread of work planned at {:.0f}%; the loop must do only the Work it is told",
+          c.client, 100 * v.loop_cpu_seconds / v.loop_seconds, 100 * plan.expected_cpu));
+    }
+    bool ok = verify_and_correct(c, fit, plan, runtime, v.loop_cpu_seconds, v.loop_seconds,
+                                 options.tolerance);
+    log().info("calibration at {} spans/s: verification {} cpu {:+.2f} points rate {:+.2f}%",
+               spans_per_second, fit.iterations, fit.cpu_error_points, fit.rate_error * 100);
+    if (ok) break;
+    if (std::abs(fit.cpu_error_points) > 25 && fit.iterations >= 2) {
+      throw Error(fmt::format(
+          "client {} breaks the control protocol: on a quiet machine, verification run {} at "
+          "{} spans/s used {:+.0f} points of CPU share beyond the plan; it must sleep and work "
+          "as told",
+          c.client, fit.iterations, spans_per_second, fit.cpu_error_points));
+    }
   }
-  Calibration c = calibrate(client, options);
-  save_calibration(c, file);
-  return c;
+  RateFit& fit = *c.fit_for(spans_per_second);
+  fit.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  return fit;
 }
 
 }  // namespace spanbench

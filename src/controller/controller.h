@@ -28,6 +28,12 @@ struct ControllerOptions {
   // Polled during runs; when it becomes true the client is stopped (the
   // CLI points this at its SIGINT flag). Null: only request_stop() stops.
   const std::atomic<bool>* stop_flag = nullptr;
+  // Called the first time a run uses a span rate's fit: `fresh` when the
+  // verification runs were just made, false when the fit came with the
+  // calibration (e.g. from a file). The CLI prints it and saves the file.
+  std::function<void(const Calibration&, const RateFit&, bool fresh)> on_rate_fit;
+  // Pins the client to this core (-1: no pinning).
+  int client_cpu = -1;
 };
 
 // What one benchmark run should do.
@@ -46,15 +52,19 @@ struct RunOptions {
   std::string sink_label = "none";
   std::string satellite_host = "127.0.0.1";
   std::vector<uint16_t> satellite_ports = {8360, 8361, 8362, 8363, 8364, 8365, 8366, 8367};
+  // The calibration target the plan was made for (recorded in the result).
+  double target_cpu = 0;
   // Longest wait after the client exits for satellite counts to settle.
   std::chrono::milliseconds settle_limit{3000};
 };
 
 struct CalibrationOptions {
   double target_cpu = 0.7;
-  // Span rate and runtime of the verification run that corrects the model.
-  double verify_spans_per_second = 1000;
-  double verify_runtime_seconds = 1.5;
+  // Loop runtime of each verification run at a span rate (at most the
+  // run's own runtime), how many to make at most, and when to stop.
+  double verify_runtime_seconds = 2.0;
+  int max_verify_runs = 4;
+  VerifyTolerance tolerance;
 };
 
 // A run that ended badly (non-zero exit, signal, timeout, never asked for
@@ -78,13 +88,17 @@ class Controller {
 
   const ClientRegistry& registry() const { return registry_; }
 
+  // The cost model from probe runs (no rate fits yet).
   Calibration calibrate(const std::string& client, const CalibrationOptions& options = {});
-  // Reuses `file` when it holds a calibration of this client at this target,
-  // otherwise calibrates and saves it there.
-  Calibration calibrate_cached(const std::string& client, const CalibrationOptions& options,
-                               const std::filesystem::path& file);
+  // Closes the loop at one span rate: verification runs with the actual
+  // command (a shortened runtime), corrected until one lands within
+  // tolerance or max_verify_runs are made. Replaces any fit for that rate.
+  const RateFit& fit_rate(Calibration& calibration, double spans_per_second, double runtime_seconds,
+                          const CalibrationOptions& options = {});
 
-  Result run(const RunOptions& options, const Calibration& calibration);
+  // Runs with the calibration's fit for the run's rate, making it first
+  // when there is none (so `calibration` may gain a fit).
+  Result run(const RunOptions& options, Calibration& calibration);
   // Runs one control command as given (no calibration arithmetic).
   Result run_command(const RunOptions& options, const ControlCommand& command);
 
@@ -101,6 +115,7 @@ class Controller {
   std::unique_ptr<ControlServer> control_;
   std::atomic<bool> stop_{false};
   int run_counter_ = 0;
+  std::vector<std::pair<std::string, double>> announced_fits_;
 };
 
 }  // namespace spanbench

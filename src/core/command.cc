@@ -65,6 +65,7 @@ ClientReport client_report_from_json(std::string_view text) {
   read_field(j, "SpansSent", r.spans_sent);
   read_field(j, "LoopSeconds", r.loop_seconds);
   read_field(j, "FlushSeconds", r.flush_seconds);
+  read_field(j, "TracerVersion", r.tracer_version);
   return r;
 }
 

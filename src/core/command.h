@@ -34,6 +34,7 @@ struct ClientReport {
   int64_t spans_sent = -1;  // -1: not reported
   double loop_seconds = 0;
   double flush_seconds = 0;
+  std::string tracer_version;  // e.g. "dd-opentracing-cpp 1.3.6", if the client says
 };
 ClientReport client_report_from_json(std::string_view text);
 

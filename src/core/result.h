@@ -16,14 +16,18 @@ struct Result {
   double target_runtime = 0;
   // What the client and satellites did.
   int64_t spans_sent = 0;
+  int64_t spans_planned = 0;  // the command's Repeat
   int64_t spans_received = 0;
   int64_t dropped_spans = 0;
   int64_t duplicate_spans = 0;
   // Measured from outside the client.
-  double program_time = 0;  // CPU seconds, user + system, all threads
+  double program_time = 0;  // CPU seconds, user + system, all threads, spawn to exit
   double clock_time = 0;    // wall seconds from spawn to exit
-  double cpu_usage = 0;     // program_time / clock_time
-  double spans_per_second = 0;
+  // CPU share of the span loop (loop_cpu_seconds / loop_seconds): the figure
+  // calibration targets and the console prints as "CPU usage".
+  double cpu_usage = 0;
+  double process_cpu_usage = 0;      // program_time / clock_time: start-up and flush included
+  double spans_per_second = 0;       // spans_sent / loop_seconds
   std::vector<double> cpu_list;      // CPU share each second, 0..1
   std::vector<int64_t> memory_list;  // RSS bytes each second
   // Extras (not in the seed): peak RSS, the client's own timings if it
@@ -35,8 +39,48 @@ struct Result {
   int64_t received_tags = 0;  // span tags/logs the satellites decoded, for
   int64_t received_logs = 0;  // checking that the span shape arrived
 
+  // The phases of the client process, read by the controller from the
+  // client's CPU clock at its protocol events: start-up (spawn to GET
+  // /control), tracer set-up (GET /control to POST /loop_start, zero when
+  // the client does not send it), the span loop (to POST /result, or to
+  // exit when the client sends none) and the flush (loop end to exit).
+  double startup_seconds = 0;
+  double startup_cpu_seconds = 0;
+  double setup_seconds = 0;
+  double setup_cpu_seconds = 0;
+  double loop_seconds = 0;
+  double loop_cpu_seconds = 0;
+  double flush_seconds = 0;
+  double flush_cpu_seconds = 0;
+  std::string loop_end = "exit";  // "result": POST /result marked it; "exit"
+
+  // What else the machine did during the loop (from /proc/stat) and whether
+  // that made the run unusable.
+  double other_cpu_cores = 0;      // mean CPU of all other processes, in cores
+  double steal_share = 0;          // stolen time, share of all CPUs
+  double runqueue_wait_share = 0;  // client runnable but waiting for a CPU / wall
+  double load_average_start = 0;   // 1-minute load average when the run began
+  bool disturbed = false;
+  std::string disturbance;  // why, when disturbed
+
+  // How the run was set up, so that result sets can be checked for like
+  // with like before they are compared.
+  double target_cpu = 0;  // calibration target share, 0 for uncalibrated runs
+  int num_tags = 0;
+  int num_logs = 0;
+  bool no_flush = false;
+  int client_cpu = -1;         // the core the client was pinned to, -1: none
+  std::string tracer_version;  // as the client reported it in /result, if at all
+  std::string spanbench_version;
+  std::string git_commit;
+  std::string build_type;
+
   std::string log_file;
 };
+
+// The settings two results must share to be compared (empty when equal):
+// one "name: a vs b" line per difference.
+std::vector<std::string> settings_differences(const Result& a, const Result& b);
 
 nlohmann::json to_json(const Result& r);
 Result result_from_json(const nlohmann::json& j);

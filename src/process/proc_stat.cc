@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -76,6 +78,82 @@ std::optional<int64_t> parse_statm_resident_pages(std::string_view text) {
 std::optional<int64_t> parse_schedstat_runtime_ns(std::string_view text) {
   std::string_view rest = text;
   return to_int(next_token(rest));
+}
+
+std::optional<int64_t> parse_status_vmhwm_bytes(std::string_view text) {
+  size_t at = text.find("VmHWM:");
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string_view rest = text.substr(at + 6);
+  auto kib = to_int(next_token(rest));
+  if (!kib || next_token(rest) != "kB") return std::nullopt;
+  return *kib * 1024;
+}
+
+std::optional<int64_t> parse_schedstat_wait_ns(std::string_view text) {
+  std::string_view rest = text;
+  if (next_token(rest).empty()) return std::nullopt;
+  return to_int(next_token(rest));
+}
+
+std::optional<SystemCpuTimes> parse_proc_stat_cpu_line(std::string_view text) {
+  std::string_view rest = text;
+  if (next_token(rest) != "cpu") return std::nullopt;
+  int64_t f[8] = {};
+  for (int i = 0; i < 8; ++i) {
+    auto v = to_int(next_token(rest));
+    if (!v) return std::nullopt;
+    f[i] = *v;
+  }
+  // user nice system idle iowait irq softirq steal
+  SystemCpuTimes t;
+  t.busy_ticks = f[0] + f[1] + f[2] + f[5] + f[6];
+  t.idle_ticks = f[3] + f[4];
+  t.steal_ticks = f[7];
+  return t;
+}
+
+std::optional<SystemCpuTimes> system_cpu_times() {
+  auto text = slurp("/proc/stat");
+  if (!text) return std::nullopt;
+  return parse_proc_stat_cpu_line(*text);
+}
+
+std::optional<double> load_average_1m() {
+  auto text = slurp("/proc/loadavg");
+  if (!text) return std::nullopt;
+  std::string_view rest = *text;
+  std::string tok(next_token(rest));
+  char* end = nullptr;
+  double v = std::strtod(tok.c_str(), &end);
+  if (tok.empty() || end != tok.c_str() + tok.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<int64_t> process_peak_rss_bytes(pid_t pid) {
+  auto text = slurp("/proc/" + std::to_string(pid) + "/status");
+  if (!text) return std::nullopt;
+  auto v = parse_status_vmhwm_bytes(*text);
+  // A zombie has no memory map and no VmHWM line; no live process has 0.
+  if (!v || *v == 0) return std::nullopt;
+  return v;
+}
+
+std::optional<int64_t> process_runqueue_wait_ns(pid_t pid) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it("/proc/" + std::to_string(pid) + "/task", ec);
+  if (ec) return std::nullopt;
+  int64_t sum = 0;
+  bool any = false;
+  for (const auto& task : it) {
+    auto text = slurp(task.path().string() + "/schedstat");
+    if (!text) continue;
+    if (auto w = parse_schedstat_wait_ns(*text)) {
+      sum += *w;
+      any = true;
+    }
+  }
+  if (!any) return std::nullopt;
+  return sum;
 }
 
 std::optional<int64_t> process_cpu_ns(pid_t pid) {

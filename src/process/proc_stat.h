@@ -25,6 +25,25 @@ std::optional<int64_t> parse_statm_resident_pages(std::string_view text);
 // /proc/PID/task/TID/schedstat: nanoseconds spent on the CPU (first field).
 std::optional<int64_t> parse_schedstat_runtime_ns(std::string_view text);
 
+// /proc/PID/status: the "VmHWM:" line (peak RSS of the current program,
+// reset by exec, so unlike rusage it never includes the parent's), bytes.
+std::optional<int64_t> parse_status_vmhwm_bytes(std::string_view text);
+// /proc/PID/task/TID/schedstat: nanoseconds spent runnable but waiting for
+// a CPU (second field).
+std::optional<int64_t> parse_schedstat_wait_ns(std::string_view text);
+
+// The machine's CPU time from the first line of /proc/stat, in clock ticks.
+struct SystemCpuTimes {
+  int64_t busy_ticks = 0;   // user, nice, system, irq, softirq
+  int64_t idle_ticks = 0;   // idle, iowait
+  int64_t steal_ticks = 0;  // taken by the hypervisor
+  int64_t total_ticks() const { return busy_ticks + idle_ticks + steal_ticks; }
+};
+std::optional<SystemCpuTimes> parse_proc_stat_cpu_line(std::string_view text);
+std::optional<SystemCpuTimes> system_cpu_times();
+// The 1-minute load average (/proc/loadavg), or nullopt.
+std::optional<double> load_average_1m();
+
 // Live readings of another process. CPU time comes from the kernel's
 // per-process CPU clock (clock_getcpuclockid): nanosecond resolution,
 // all threads including those that have exited, unlike the 10 ms ticks
@@ -32,5 +51,8 @@ std::optional<int64_t> parse_schedstat_runtime_ns(std::string_view text);
 // (a zombie's RSS reads as 0, which would be a false sample).
 std::optional<int64_t> process_cpu_ns(pid_t pid);
 std::optional<int64_t> process_rss_bytes(pid_t pid);
+std::optional<int64_t> process_peak_rss_bytes(pid_t pid);
+// Run-queue wait of the process's live threads, summed.
+std::optional<int64_t> process_runqueue_wait_ns(pid_t pid);
 
 }  // namespace spanbench

@@ -15,7 +15,7 @@ bool CheckReport::passed() const {
 
 bool protocol_carries_logs(const std::string& protocol) { return protocol != "datadog"; }
 
-CheckReport check_client(Controller& controller, const Calibration& calibration,
+CheckReport check_client(Controller& controller, Calibration& calibration,
                          const CheckOptions& options,
                          const std::function<void(const CheckStep&)>& on_step) {
   const ClientEntry& entry = controller.registry().get(options.client);

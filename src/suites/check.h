@@ -35,7 +35,7 @@ struct CheckReport {
 // an untraced run delivers none, and runs that lose spans (NoFlush,
 // slow_fail satellites) have their drops accounted. `on_step` is called
 // after each step (for progress output).
-CheckReport check_client(Controller& controller, const Calibration& calibration,
+CheckReport check_client(Controller& controller, Calibration& calibration,
                          const CheckOptions& options,
                          const std::function<void(const CheckStep&)>& on_step = {});
 

@@ -336,7 +336,7 @@ GraphFiles plot_graph_csv(GraphKind kind, const fs::path& csv, const std::string
   return f;
 }
 
-GraphFiles run_graph(Controller& controller, const Calibration& calibration,
+GraphFiles run_graph(Controller& controller, Calibration& calibration,
                      const GraphOptions& options_in,
                      const std::function<void(const GraphProgress&)>& on_progress) {
   GraphOptions o = options_in;

@@ -64,8 +64,7 @@ struct GraphFiles {
 // each run and once at the end. A failed or interrupted run throws
 // RunFailed; the CSV keeps every run finished before it, and
 // out_dir/<graph>-failed-run.json the failed run's partial result.
-GraphFiles run_graph(Controller& controller, const Calibration& calibration,
-                     const GraphOptions& options,
+GraphFiles run_graph(Controller& controller, Calibration& calibration, const GraphOptions& options,
                      const std::function<void(const GraphProgress&)>& on_progress = {});
 
 // Draws the graph from an existing CSV (for a graph whose runs were

@@ -222,7 +222,7 @@ std::string format_regress_table(const RegressReport& report) {
   return s;
 }
 
-RegressReport run_regress(Controller& controller, const Calibration& calibration,
+RegressReport run_regress(Controller& controller, Calibration& calibration,
                           const RegressOptions& options, const RegressCallbacks& callbacks) {
   const ClientEntry& entry = controller.registry().get(options.client);
   if (!entry.reports_over_network()) {

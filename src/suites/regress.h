@@ -112,7 +112,7 @@ struct RegressCallbacks {
 // fails its check; the suite goes on. When the stop flag is raised, the
 // summary so far is written (interrupted: true) and the RunFailed is
 // rethrown.
-RegressReport run_regress(Controller& controller, const Calibration& calibration,
+RegressReport run_regress(Controller& controller, Calibration& calibration,
                           const RegressOptions& options, const RegressCallbacks& callbacks = {});
 
 }  // namespace spanbench

@@ -12,8 +12,8 @@ std::filesystem::path repeat_file(const std::filesystem::path& out_dir, bool tra
   return out_dir / (trace ? "traced" : "untraced") / fmt::format("run-{:03d}.json", n);
 }
 
-void run_repeat(Controller& controller, const Calibration& calibration,
-                const RepeatOptions& options, const std::function<void(const RepeatRun&)>& on_run) {
+void run_repeat(Controller& controller, Calibration& calibration, const RepeatOptions& options,
+                const std::function<void(const RepeatRun&)>& on_run) {
   if (options.repetitions < 1) throw UsageError("--repeat must be at least 1");
   for (int n = 1; n <= options.repetitions; ++n) {
     for (bool trace : {true, false}) {

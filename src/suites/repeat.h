@@ -29,8 +29,7 @@ struct RepeatRun {
 // first), so that drift in the machine falls on both sets alike. The two
 // folders are result sets for `spanbench compare`. A failed run throws
 // RunFailed once its partial result is on disk.
-void run_repeat(Controller& controller, const Calibration& calibration,
-                const RepeatOptions& options,
+void run_repeat(Controller& controller, Calibration& calibration, const RepeatOptions& options,
                 const std::function<void(const RepeatRun&)>& on_run = {});
 
 // Where repetition `n` of the traced or untraced set goes.

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "controller/calibration.h"
 #include "controller/control_server.h"
 #include "test_support.h"
 
@@ -87,13 +88,39 @@ TEST(Cli, RunPrintsSeedShapeAndWritesJson) {
   EXPECT_TRUE(doc.contains("calibration"));
   EXPECT_EQ(doc["context"]["schema_version"], 1);
 
-  // The saved calibration is reused: no probe runs the second time.
-  auto again = run_shell(spanbench("calibrate --client cpp-mock --calibration " + cal, 12));
-  EXPECT_EQ(again.exit_code, 0) << again.output;
+  // The loop is measured apart from start-up and flush.
+  EXPECT_EQ(doc["loop_end"], "result");
+  EXPECT_GT(doc["loop_seconds"].get<double>(), 1.5);
+  EXPECT_LT(doc["loop_seconds"].get<double>(), doc["clock_time"].get<double>());
+  EXPECT_GT(doc["startup_seconds"].get<double>(), 0.0);
+  EXPECT_NEAR(doc["cpu_usage"].get<double>(),
+              doc["loop_cpu_seconds"].get<double>() / doc["loop_seconds"].get<double>(), 1e-9);
+  for (const char* field : {"num_tags", "num_logs", "no_flush", "target_cpu", "spanbench_version",
+                            "git_commit", "build_type", "tracer_version", "disturbed"}) {
+    EXPECT_TRUE(doc.contains(field)) << field;
+  }
+  EXPECT_NE(doc["tracer_version"].get<std::string>().find("opentracing-cpp"), std::string::npos);
+
+  // The saved calibration is reused, and so is its fit for 200 spans/s.
   auto reused = run_shell(
-      spanbench("run --client cpp-mock --no-trace --sps 100 --runtime 1 --calibration " + cal, 12));
+      spanbench("run --client cpp-mock --no-trace --sps 200 --runtime 1 --calibration " + cal, 12));
   EXPECT_EQ(reused.exit_code, 0) << reused.output;
-  EXPECT_NE(reused.output.find("out of 100 sent"), std::string::npos) << reused.output;
+  EXPECT_NE(reused.output.find("reusing the calibration of cpp-mock"), std::string::npos)
+      << reused.output;
+  EXPECT_NE(reused.output.find("200 spans/s: reused from"), std::string::npos) << reused.output;
+  EXPECT_NE(reused.output.find("out of 200 sent"), std::string::npos) << reused.output;
+
+  // Another rate gets its own fit, made now and added to the file.
+  auto other = run_shell(
+      spanbench("run --client cpp-mock --no-trace --sps 300 --runtime 1 --calibration " + cal, 12));
+  EXPECT_EQ(other.exit_code, 0) << other.output;
+  // (converged, or not when a busy machine spoilt the verification runs)
+  EXPECT_NE(other.output.find("300 spans/s: "), std::string::npos) << other.output;
+  EXPECT_NE(other.output.find("verification run"), std::string::npos) << other.output;
+  auto saved = load_calibrations(cal);
+  ASSERT_EQ(saved.size(), 1u);
+  EXPECT_NE(saved[0].fit_for(200), nullptr);
+  EXPECT_NE(saved[0].fit_for(300), nullptr);
 }
 
 TEST(Cli, FailedRunExitsOneAndKeepsPartialResult) {
@@ -102,7 +129,8 @@ TEST(Cli, FailedRunExitsOneAndKeepsPartialResult) {
   // A calibration file for the failing client lets the run reach the client.
   std::ofstream(cal)
       << R"({"client":"fail","target_cpu":0.7,"work_ns_per_unit":1,"span_overhead_ns":0,
-    "startup_cpu_seconds":0,"startup_wall_seconds":0})";
+    "startup_cpu_seconds":0,"startup_wall_seconds":0,
+    "rates":[{"spans_per_second":100,"cpu_scale":1,"sleep_overshoot_ns":0}]})";
   auto out = run_shell(
       spanbench("run --client fail --runtime 1 --json " + json + " --calibration " + cal, 13));
   EXPECT_EQ(out.exit_code, 1) << out.output;

@@ -47,7 +47,7 @@ Calibration* ControllerTest::calibration_ = nullptr;
 TEST_F(ControllerTest, CalibrationIsPlausibleAndQuick) {
   EXPECT_GT(calibration_->work_units_per_second(), 1e7);
   EXPECT_LT(calibration_->calibration_seconds, 10.0);
-  EXPECT_GE(calibration_->probe_runs, 5);
+  EXPECT_GE(calibration_->probe_runs, 3);
 }
 
 TEST_F(ControllerTest, SpansSentEqualsRepeat) {
@@ -154,6 +154,7 @@ TEST_F(ControllerTest, MissingProgramIsAClearError) {
 }
 
 TEST_F(ControllerTest, StopRequestEndsTheRunAndKeepsMeasurements) {
+  controller_->fit_rate(*calibration_, 100, 5);  // before the stopper starts
   std::thread stopper([] {
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     controller_->request_stop();
@@ -165,6 +166,9 @@ TEST_F(ControllerTest, StopRequestEndsTheRunAndKeepsMeasurements) {
     EXPECT_NE(std::string(e.what()).find("stopped"), std::string::npos);
     EXPECT_GT(e.partial().program_time, 0.5);
     EXPECT_GE(e.partial().cpu_list.size(), 1u);
+    // Measured and planned, apart: the client was stopped before its /result.
+    EXPECT_EQ(e.partial().spans_planned, 500);
+    EXPECT_EQ(e.partial().spans_sent, 0);
   }
   stopper.join();
 }

@@ -85,3 +85,45 @@ TEST(ProcStat, ExitedButUnreapedChildHasNoRss) {
 
 }  // namespace
 }  // namespace spanbench
+
+namespace spanbench {
+namespace {
+
+TEST(ProcStat, ParsesVmHwmFromStatus) {
+  const char* status =
+      "Name:\tcat\nVmPeak:\t    8000 kB\nVmHWM:\t    1540 kB\nVmRSS:\t    1500 kB\n";
+  EXPECT_EQ(parse_status_vmhwm_bytes(status), 1540 * 1024);
+  EXPECT_FALSE(parse_status_vmhwm_bytes("Name:\tzombie\nState:\tZ\n").has_value());
+  EXPECT_FALSE(parse_status_vmhwm_bytes("VmHWM:\t12 MB\n").has_value());
+}
+
+TEST(ProcStat, ParsesSchedstatWait) {
+  EXPECT_EQ(parse_schedstat_wait_ns("123 456 7\n"), 456);
+  EXPECT_FALSE(parse_schedstat_wait_ns("123").has_value());
+}
+
+TEST(ProcStat, ParsesSystemCpuLine) {
+  auto t = parse_proc_stat_cpu_line("cpu  100 2 30 400 5 6 7 8 0 0\ncpu0 1 2 3\n");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->busy_ticks, 100 + 2 + 30 + 6 + 7);
+  EXPECT_EQ(t->idle_ticks, 400 + 5);
+  EXPECT_EQ(t->steal_ticks, 8);
+  EXPECT_FALSE(parse_proc_stat_cpu_line("cpu0 1 2 3 4 5 6 7 8").has_value());
+  EXPECT_FALSE(parse_proc_stat_cpu_line("cpu 1 2 3").has_value());
+}
+
+TEST(ProcStat, LiveSystemReadings) {
+  auto t = system_cpu_times();
+  ASSERT_TRUE(t.has_value());
+  EXPECT_GT(t->total_ticks(), 0);
+  auto load = load_average_1m();
+  ASSERT_TRUE(load.has_value());
+  EXPECT_GE(*load, 0.0);
+  auto hwm = process_peak_rss_bytes(getpid());
+  ASSERT_TRUE(hwm.has_value());
+  EXPECT_GE(*hwm, *process_rss_bytes(getpid()));
+  EXPECT_TRUE(process_runqueue_wait_ns(getpid()).has_value());
+}
+
+}  // namespace
+}  // namespace spanbench
