@@ -60,7 +60,8 @@ MonitorReport monitor_until_exit(ChildProcess& child, std::chrono::steady_clock:
       while (next_sample <= now) next_sample += options.sample_interval;
     }
   }
-  report.clock_seconds = std::chrono::duration<double>(clock::now() - started).count();
+  // The client's own exit, not the end of the clean-up of what it left behind.
+  report.clock_seconds = std::chrono::duration<double>(child.exit_time() - started).count();
   report.exit = child.exit_info();
   report.cpu_seconds = report.exit.cpu_seconds();
   // A client that exits within the first poll was never read: fall back to
