@@ -125,7 +125,7 @@ void add_run_command(CLI::App& root) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_flag("--no-flush", f->no_flush, "Ask the client to exit without flushing its tracer");
-  cmd->add_flag("--no-timeout", f->no_timeout, "Do not kill the client after 2 x runtime");
+  cmd->add_flag("--no-timeout", f->no_timeout, "Do not kill the client after 2 x runtime + 2 s");
   cmd->add_option("--num-tags", f->num_tags, "Tags per span")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();

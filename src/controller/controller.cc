@@ -19,6 +19,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Added to timeout_factor x runtime: time for start-up and flush.
+constexpr double kTimeoutAllowanceSeconds = 2.0;
+
 // Polls the sink until its counts stop changing (or every sent span has
 // arrived and stayed put), bounded by `limit`. Tracers flush on exit, but
 // the last reports may still be in flight or being decoded.
@@ -185,7 +188,9 @@ Result Controller::run_command(const RunOptions& options, const ControlCommand& 
 
   MonitorOptions mon;
   if (options.timeout) {
-    double limit_s = std::max(options.timeout_factor * options.runtime_seconds, 1.0);
+    // The loop is planned to last the runtime; start-up and flush come on
+    // top, hence the fixed allowance.
+    double limit_s = options.timeout_factor * options.runtime_seconds + kTimeoutAllowanceSeconds;
     mon.timeout = std::chrono::milliseconds(std::llround(limit_s * 1000));
   }
   mon.should_stop = [this] {
@@ -238,10 +243,11 @@ Result Controller::run_command(const RunOptions& options, const ControlCommand& 
   if (rep.stopped) throw failed("run of " + entry.name + " stopped on request; client killed");
   if (rep.timed_out) {
     throw failed(fmt::format(
-        "client {} did not finish within {:.0f}s ({} x runtime); its process group was killed; "
+        "client {} did not finish within {:.0f}s ({} x runtime + {:.0f}s); its process group was "
+        "killed; "
         "see {} or pass --no-timeout",
         entry.name, double(mon.timeout->count()) / 1000, options.timeout_factor,
-        log_file.string()));
+        kTimeoutAllowanceSeconds, log_file.string()));
   }
   if (!rep.exit.exited_normally() || rep.exit.exit_code() != 0) {
     throw failed(fmt::format("client {} failed ({}); last lines of {}:\n{}", entry.name,

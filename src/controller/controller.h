@@ -43,7 +43,7 @@ struct RunOptions {
   double spans_per_second = 100;
   double runtime_seconds = 10;
   bool no_flush = false;
-  bool timeout = true;  // kill the client after timeout_factor x runtime
+  bool timeout = true;  // kill the client after timeout_factor x runtime + 2 s
   double timeout_factor = 2.0;
   int num_tags = 10;
   int num_logs = 15;

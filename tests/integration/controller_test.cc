@@ -70,7 +70,9 @@ TEST_F(ControllerTest, SpansSentEqualsRepeat) {
 
 TEST_F(ControllerTest, AchievesSpanRateAt100And1000) {
   for (double sps : {100.0, 1000.0}) {
-    Result r = controller_->run(options(sps, 2, true, "cpp-mock"), *calibration_);
+    Result r = testing::undisturbed(
+        [&] { return controller_->run(options(sps, 2, true, "cpp-mock"), *calibration_); });
+    if (r.disturbed) GTEST_SKIP() << "machine too busy to judge the rate: " << r.disturbance;
     EXPECT_NEAR(r.spans_per_second, sps, 0.1 * sps) << "at " << sps;
     EXPECT_EQ(r.spans_sent, int64_t(sps * 2));
     EXPECT_GT(r.max_rss_bytes, 0);
@@ -78,7 +80,9 @@ TEST_F(ControllerTest, AchievesSpanRateAt100And1000) {
 }
 
 TEST_F(ControllerTest, CalibratedUntracedRunHoldsTargetCpu) {
-  Result r = controller_->run(options(500, 3, false), *calibration_);
+  Result r =
+      testing::undisturbed([&] { return controller_->run(options(500, 3, false), *calibration_); });
+  if (r.disturbed) GTEST_SKIP() << "machine too busy to judge accuracy: " << r.disturbance;
   EXPECT_NEAR(r.cpu_usage, 0.7, 0.03);
   EXPECT_NEAR(r.spans_per_second, 500, 25);
   // Sampled every second: ~3 samples of CPU share and RSS.
@@ -99,11 +103,11 @@ TEST_F(ControllerTest, HangingClientIsKilledWithItsProcessGroup) {
     FAIL() << "a hanging client must fail the run";
   } catch (const RunFailed& e) {
     std::string msg = e.what();
-    EXPECT_NE(msg.find("did not finish within 2s"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("did not finish within 4s"), std::string::npos) << msg;
     EXPECT_NE(msg.find("--no-timeout"), std::string::npos) << msg;
     EXPECT_GT(e.partial().clock_time, 1.9);
   }
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(6));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(8));
   std::ifstream in(pidfile);
   pid_t pgid = 0;
   ASSERT_TRUE(in >> pgid);
