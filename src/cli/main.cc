@@ -1,5 +1,6 @@
 // spanbench: parse options, run the chosen subcommand, print errors in one
-// place with one exit code (2: usage, 1: failed run, 130: interrupted).
+// place with one exit code (2: usage, 1: failed run or check, 3: noisy, no
+// verdict, 130: interrupted).
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -54,6 +55,9 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::cerr << "spanbench: " << e.what() << "\n";
     return 2;
+  } catch (const NoisyVerdict& e) {
+    std::cerr << "spanbench: " << e.what() << "\n";
+    return 3;
   } catch (const Error& e) {
     std::cerr << "spanbench: " << e.what() << "\n";
     return 1;

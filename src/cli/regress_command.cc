@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/run_options.h"
 #include "cli/signals.h"
+#include "core/error.h"
 #include "report/console_reporter.h"
 #include "suites/regress.h"
 #include "suites/satellites.h"
@@ -21,6 +22,7 @@ struct RegressFlags {
   std::string junit_file;
   std::string out_dir = "regress";
   std::string satellite_ports;
+  bool allow_noise = false;
 };
 
 // --suite defaults to suites/regress.toml beside the client registry, then
@@ -41,6 +43,7 @@ void run(const RegressFlags& f) {
   o.out_dir = f.out_dir;
   o.junit_file = f.junit_file;
   o.stop_flag = &stop_flag();
+  o.allow_noise = f.allow_noise;
   if (!f.satellite_ports.empty()) o.satellite_ports = parse_ports(f.satellite_ports);
 
   Controller controller = make_controller(f.client);
@@ -52,8 +55,9 @@ void run(const RegressFlags& f) {
   RegressCallbacks cb;
   cb.on_run = [](const std::string& run) { std::cout << "  run " << run << std::endl; };
   cb.on_check = [](const RegressCheckResult& c) {
-    std::cout << fmt::format("{} {}: {} (limit {}); {}", c.passed ? "PASS" : "FAIL", c.name,
-                             c.measured_text, c.limit_text, c.detail)
+    std::cout << fmt::format("{} {}: {} (limit {}); {}{}", verdict_label(c.verdict), c.name,
+                             c.measured_text, c.limit_text, c.detail,
+                             c.noise.empty() ? "" : "; no verdict: " + c.noise)
               << std::endl;
   };
   std::string where = fmt::format("{}/regress.json and {}/runs/{}", f.out_dir, f.out_dir,
@@ -66,11 +70,21 @@ void run(const RegressFlags& f) {
     throw;
   }
   std::cout << "\n" << format_regress_table(report) << "\nresults in " << where << "\n";
-  if (!report.passed()) {
-    size_t failed = 0;
-    for (const auto& c : report.checks) failed += c.passed ? 0 : 1;
+  auto count = [&](Verdict v) {
+    size_t n = 0;
+    for (const auto& c : report.checks) n += c.verdict == v ? 1 : 0;
+    return n;
+  };
+  if (report.verdict() == Verdict::fail) {
     throw Error(fmt::format("{} failed {} of {} regress checks ({} profile); see {}/regress.json",
-                            f.client.client, failed, report.checks.size(), f.profile, f.out_dir));
+                            f.client.client, count(Verdict::fail), report.checks.size(), f.profile,
+                            f.out_dir));
+  }
+  if (report.verdict() == Verdict::noisy) {
+    throw NoisyVerdict(fmt::format(
+        "no verdict on {} of {} regress checks of {}: noisy (disturbed runs or a measurement "
+        "problem, see {}/regress.json); rerun on a quiet machine, or pass --allow-noise",
+        count(Verdict::noisy), report.checks.size(), f.client.client, f.out_dir));
   }
   std::cout << f.client.client << " passed every regress check\n";
 }
@@ -82,7 +96,9 @@ void add_regress_command(CLI::App& root) {
   auto* cmd = root.add_subcommand(
       "regress",
       "Regression checks of a tracer (memory growth, drops, CPU overhead, throughput) against "
-      "limits in a suite file; exit 1 when one fails");
+      "limits in a suite file.\nExit codes: 0 every check passed, 1 a check failed, 3 noisy: no "
+      "verdict, because runs were disturbed by other load (without --allow-noise) or the tracer "
+      "seemed to cost less than nothing, 2 usage error, 130 interrupted");
   add_client_run_flags(cmd, f->client);
   cmd->add_option(
          "--profile", f->profile,
@@ -95,6 +111,8 @@ void add_regress_command(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--satellite-ports", f->satellite_ports,
                   "Satellite ports, e.g. 8360-8367 or 9000,9001");
+  cmd->add_flag("--allow-noise", f->allow_noise,
+                "Give verdicts even when runs were disturbed by other load (they are still named)");
   cmd->callback([f] { run(*f); });
 }
 

@@ -30,6 +30,7 @@ struct RunFlags {
   std::string satellite_ports;
   int repeat = 0;  // 0: one run; N: N traced and N untraced runs into out_dir
   std::string out_dir = "repeat";
+  bool allow_noise = false;
 };
 
 // --repeat N: a result set for `spanbench compare`, each run on disk as
@@ -40,16 +41,19 @@ void run_repeated(Controller& controller, Calibration& cal, const RunOptions& ro
   o.run = ro;
   o.repetitions = f.repeat;
   o.out_dir = f.out_dir;
+  o.allow_noise = f.allow_noise;
   std::cout << fmt::format(
                    "{} traced and {} untraced runs, alternating, into {}/traced and {}/untraced",
                    f.repeat, f.repeat, f.out_dir, f.out_dir)
             << std::endl;
+  OverheadAnalysis summary;
   try {
-    run_repeat(controller, cal, o, [&](const RepeatRun& r) {
-      std::cout << fmt::format("  {} {}/{}: {:.1f} spans/s, {:.1f}% CPU, {} of {} dropped -> {}",
+    summary = run_repeat(controller, cal, o, [&](const RepeatRun& r) {
+      std::cout << fmt::format("  {} {}/{}: {:.1f} spans/s, {:.1f}% CPU, {} of {} dropped -> {}{}",
                                r.trace ? "traced  " : "untraced", r.repetition, f.repeat,
                                r.result.spans_per_second, r.result.cpu_usage * 100,
-                               r.result.dropped_spans, r.result.spans_sent, r.file.string())
+                               r.result.dropped_spans, r.result.spans_sent, r.file.string(),
+                               r.result.disturbed ? " DISTURBED: " + r.result.disturbance : "")
                 << std::endl;
     });
   } catch (const RunFailed&) {
@@ -57,8 +61,11 @@ void run_repeated(Controller& controller, Calibration& cal, const RunOptions& ro
               << " (a failed run's partial result carries an \"error\" field)\n";
     throw;
   }
-  std::cout << fmt::format("compare them with: spanbench compare {}/untraced {}/traced\n",
-                           f.out_dir, f.out_dir);
+  std::cout << "\n" << format_overhead(summary);
+  std::cout << fmt::format(
+      "summary written to {}/summary.json; compare sets with: spanbench compare {}/untraced "
+      "{}/traced\n",
+      f.out_dir, f.out_dir, f.out_dir);
 }
 
 void run(const RunFlags& f) {
@@ -145,6 +152,9 @@ void add_run_command(CLI::App& root) {
   cmd->add_option("--out", f->out_dir,
                   "With --repeat: folder for traced/run-001.json, untraced/run-001.json, ...")
       ->capture_default_str();
+  cmd->add_flag("--allow-noise", f->allow_noise,
+                "With --repeat: report the overhead even when runs were disturbed (they are still "
+                "named)");
   cmd->callback([f] { run(*f); });
 }
 

@@ -19,4 +19,12 @@ class UsageError : public Error {
   using Error::Error;
 };
 
+// The runs cannot carry a verdict: some were disturbed by other load on the
+// machine, or the tracer seemed to cost less than nothing. Neither pass nor
+// fail; the CLI prints it and exits 3.
+class NoisyVerdict : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace spanbench

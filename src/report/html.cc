@@ -109,13 +109,24 @@ std::vector<std::string> result_row(const std::string& name, const nlohmann::jso
 std::string regress_section(const std::string& name, const nlohmann::json& j) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& c : j["checks"]) {
+    // "verdict" (pass, fail, noisy) since noise detection; older files have "passed" only.
+    std::string verdict = c.value("verdict", c.value("passed", false) ? "pass" : "fail");
+    std::string detail = c.value("detail", "");
+    if (!c.value("noise", "").empty())
+      detail = "no verdict: " + c.value("noise", "") + "; " + detail;
     rows.push_back({c.value("name", ""), c.value("measured_text", ""), c.value("limit_text", ""),
-                    c.value("passed", false) ? "PASS" : "FAIL", c.value("detail", "")});
+                    verdict == "pass"    ? "PASS"
+                    : verdict == "noisy" ? "NOISY"
+                                         : "FAIL",
+                    detail});
   }
+  std::string verdict = j.value("verdict", j.value("passed", false) ? "pass" : "fail");
   std::string s = fmt::format("<h3>{}</h3>\n<p>client {}, profile {}: <strong>{}</strong></p>\n",
                               html_escape(name), html_escape(j.value("client", "")),
                               html_escape(j.value("profile", "")),
-                              j.value("passed", false) ? "passed" : "FAILED");
+                              verdict == "pass"    ? "passed"
+                              : verdict == "noisy" ? "NOISY (no verdict)"
+                                                   : "FAILED");
   return s + table({"check", "measured", "limit", "verdict", "detail"}, rows, rows.size());
 }
 

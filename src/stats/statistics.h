@@ -67,6 +67,8 @@ struct ShiftInterval {
 
   bool excludes_zero() const { return defined && (low > 0 || high < 0); }
   bool below_zero() const { return defined && high < 0; }
+  // Below zero at the confidence asked for, not a lower one.
+  bool surely_below_zero() const { return reached && below_zero(); }
 };
 
 // Exact when both samples have fewer than 50 values and the pooled values

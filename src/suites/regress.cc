@@ -164,9 +164,67 @@ RegressProfile load_regress_profile(const std::filesystem::path& file, const std
   return parse_regress_profile(ss.str(), name, file.string());
 }
 
-bool RegressReport::passed() const {
-  if (interrupted || checks.empty()) return false;
-  return std::all_of(checks.begin(), checks.end(), [](const auto& c) { return c.passed; });
+Verdict RegressReport::verdict() const {
+  if (interrupted || checks.empty()) return Verdict::fail;
+  auto any = [&](Verdict v) {
+    return std::any_of(checks.begin(), checks.end(), [v](const auto& c) { return c.verdict == v; });
+  };
+  if (any(Verdict::fail)) return Verdict::fail;
+  if (any(Verdict::noisy)) return Verdict::noisy;
+  return Verdict::pass;
+}
+
+void apply_noise(RegressCheckResult& check, const std::vector<NamedResult>& runs,
+                 bool allow_noise) {
+  std::vector<std::string> disturbed = disturbed_runs(runs);
+  if (disturbed.empty()) return;
+  std::string list;
+  for (const auto& d : disturbed) list += (list.empty() ? "" : ", ") + d;
+  std::string what =
+      fmt::format("{} of {} runs disturbed: {}", disturbed.size(), runs.size(), list);
+  if (allow_noise) {
+    check.detail += (check.detail.empty() ? "" : "; ") + what + " (accepted with --allow-noise)";
+    return;
+  }
+  check.verdict = Verdict::noisy;
+  check.noise = check.noise.empty() ? what : check.noise + "; " + what;
+}
+
+void judge_cpu_check(RegressCheckResult& c, const CpuCheckConfig& p,
+                     const std::vector<NamedResult>& traced,
+                     const std::vector<NamedResult>& untraced) {
+  // Noise is judged by apply_noise, apart: here only the figures.
+  OverheadAnalysis a = analyze_overhead(traced, untraced, /*allow_noise=*/true);
+  c.measured = a.cpu_points.estimate;
+  c.measured_text = fmt::format("{:+.1f} points", c.measured);
+  c.detail = fmt::format(
+      "traced {:.1f}% (sd {:.1f}), untraced {:.1f}% (sd {:.1f}); traced - untraced {} points, {} "
+      "ns per span",
+      a.traced_cpu.median * 100, a.traced_cpu.sd * 100, a.untraced_cpu.median * 100,
+      a.untraced_cpu.sd * 100, interval_text(a.cpu_points, 1, 1, ""),
+      interval_text(a.cpu_ns_per_span, 1, 0, ""));
+  using Status = OverheadAnalysis::Status;
+  if (a.status == Status::no_runs) {
+    c.verdict = Verdict::fail;
+    c.measured_text = "no runs";
+  } else if (a.status == Status::measurement_problem) {
+    c.verdict = Verdict::noisy;
+    c.noise =
+        "measurement problem: the traced runs used less CPU than the untraced ones beyond "
+        "the 95% interval; a tracer cannot cost less than nothing";
+  } else if (a.status == Status::rate_not_held) {
+    c.verdict = Verdict::fail;
+    c.measured_text = fmt::format("rate not held ({:.0f} spans/s)", a.traced_sps.median);
+    c.detail = fmt::format(
+                   "the traced client reached {:.1f} spans/s, {:.1f}% below the untraced {:.1f}: "
+                   "it cannot "
+                   "keep up at {:g} spans/s, so its CPU share difference is not its overhead; ",
+                   a.traced_sps.median, a.rate_shortfall * 100, a.untraced_sps.median,
+                   p.spans_per_second) +
+               c.detail;
+  } else {
+    c.verdict = c.measured < p.max_overhead_points ? Verdict::pass : Verdict::fail;
+  }
 }
 
 nlohmann::json to_json(const RegressReport& report) {
@@ -178,13 +236,19 @@ nlohmann::json to_json(const RegressReport& report) {
                       {"measured_text", c.measured_text},
                       {"limit", c.limit},
                       {"limit_text", c.limit_text},
-                      {"passed", c.passed},
+                      {"passed", c.passed()},
+                      {"verdict", verdict_name(c.verdict)},
+                      {"noise", c.noise},
                       {"detail", c.detail},
                       {"seconds", c.seconds}});
   }
-  return {
-      {"suite", "regress"},        {"client", report.client},           {"profile", report.profile},
-      {"passed", report.passed()}, {"interrupted", report.interrupted}, {"checks", checks}};
+  return {{"suite", "regress"},
+          {"client", report.client},
+          {"profile", report.profile},
+          {"passed", report.passed()},
+          {"verdict", verdict_name(report.verdict())},
+          {"interrupted", report.interrupted},
+          {"checks", checks}};
 }
 
 JUnitSuite to_junit(const RegressReport& report) {
@@ -197,9 +261,12 @@ JUnitSuite to_junit(const RegressReport& report) {
     jc.seconds = c.seconds;
     jc.output = fmt::format("{}: measured {}, limit {}. {}", c.description, c.measured_text,
                             c.limit_text, c.detail);
-    if (!c.passed) {
+    if (c.verdict == Verdict::fail) {
       jc.failure = fmt::format("{}: measured {}, limit {}. {}", c.name, c.measured_text,
                                c.limit_text, c.detail);
+    } else if (c.verdict == Verdict::noisy) {
+      jc.failure = fmt::format("{}: noisy, no verdict: {}. Measured {}, limit {}. {}", c.name,
+                               c.noise, c.measured_text, c.limit_text, c.detail);
     }
     s.cases.push_back(std::move(jc));
   }
@@ -217,7 +284,7 @@ std::string format_regress_table(const RegressReport& report) {
                               "limit", w_lim, "verdict");
   for (const auto& c : report.checks) {
     s += fmt::format("{:<{}}  {:<{}}  {:<{}}  {}\n", c.name, w_name, c.measured_text, w_meas,
-                     c.limit_text, w_lim, c.passed ? "PASS" : "FAIL");
+                     c.limit_text, w_lim, verdict_label(c.verdict));
   }
   return s;
 }
@@ -250,6 +317,7 @@ RegressReport run_regress(Controller& controller, Calibration& calibration,
   // One traced or untraced run, saved as soon as it is measured. A failed
   // run throws RunFailed after its partial result is saved.
   int run_number = 0;
+  std::vector<NamedResult> check_runs;  // the runs of the check in progress
   auto run = [&](const std::string& label, bool trace, double sps, double runtime) {
     if (callbacks.on_run) callbacks.on_run(label);
     RunOptions ro;
@@ -266,6 +334,7 @@ RegressReport run_regress(Controller& controller, Calibration& calibration,
     try {
       Result r = controller.run(ro, calibration);
       write_json_file(result_document(r, calibration), file);
+      check_runs.push_back({file.filename().string(), r});
       return r;
     } catch (const RunFailed& e) {
       auto doc = result_document(e.partial(), calibration);
@@ -279,8 +348,10 @@ RegressReport run_regress(Controller& controller, Calibration& calibration,
   // asked to stop, which ends the suite.
   auto check = [&](RegressCheckResult base, const std::function<void(RegressCheckResult&)>& body) {
     auto t0 = Clock::now();
+    check_runs.clear();
     try {
       body(base);
+      apply_noise(base, check_runs, options.allow_noise);
     } catch (const RunFailed& e) {
       base.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
       if (stopping()) {
@@ -288,7 +359,7 @@ RegressReport run_regress(Controller& controller, Calibration& calibration,
         save_summary();
         throw;
       }
-      base.passed = false;
+      base.verdict = Verdict::fail;
       base.measured_text = "run failed";
       base.detail = e.what();
     }
@@ -314,7 +385,7 @@ RegressReport run_regress(Controller& controller, Calibration& calibration,
                      m.long_runtime_seconds);
       c.measured = s.max_rss_bytes > 0 ? double(l.max_rss_bytes) / double(s.max_rss_bytes) : 0;
       c.measured_text = fmt::format("{:.2f}x", c.measured);
-      c.passed = s.max_rss_bytes > 0 && c.measured <= m.max_ratio;
+      c.verdict = s.max_rss_bytes > 0 && c.measured <= m.max_ratio ? Verdict::pass : Verdict::fail;
       c.detail = fmt::format("{:g} s run: {} peak; {:g} s run: {} peak", m.short_runtime_seconds,
                              mib(s.max_rss_bytes), m.long_runtime_seconds, mib(l.max_rss_bytes));
     });
@@ -332,17 +403,18 @@ RegressReport run_regress(Controller& controller, Calibration& calibration,
     spec.limit_text = fmt::format("<= {} per rate", d.max_dropped);
     check(spec, [&](RegressCheckResult& c) {
       int64_t worst = 0;
-      c.passed = true;
+      bool clean = true;
       for (double rate : d.rates) {
         Result r =
             run(fmt::format("dropped-{}sps", rate_text(rate)), true, rate, d.runtime_seconds);
         worst = std::max(worst, r.dropped_spans);
-        c.passed = c.passed && r.dropped_spans <= d.max_dropped && r.spans_sent > 0;
+        clean = clean && r.dropped_spans <= d.max_dropped && r.spans_sent > 0;
         c.detail += fmt::format("{}{} spans/s: {} of {} dropped", c.detail.empty() ? "" : "; ",
                                 rate_text(rate), r.dropped_spans, r.spans_sent);
       }
       c.measured = double(worst);
       c.measured_text = fmt::format("{} dropped", worst);
+      c.verdict = clean ? Verdict::pass : Verdict::fail;
     });
   }
 
@@ -350,28 +422,22 @@ RegressReport run_regress(Controller& controller, Calibration& calibration,
     const auto& p = prof.cpu;
     RegressCheckResult spec;
     spec.name = "cpu";
-    spec.description =
-        fmt::format("traced minus untraced CPU share at {:g} spans/s, mean of {} runs each",
-                    p.spans_per_second, p.trials);
+    spec.description = fmt::format(
+        "traced minus untraced CPU share of the span loop at {:g} spans/s, "
+        "Hodges-Lehmann estimate over {} runs each",
+        p.spans_per_second, p.trials);
     spec.limit = p.max_overhead_points;
     spec.limit_text = fmt::format("< {:g} points", p.max_overhead_points);
     check(spec, [&](RegressCheckResult& c) {
-      std::vector<double> traced, untraced;
+      std::vector<NamedResult> traced, untraced;
       for (int t = 1; t <= p.trials; ++t) {
         // Alternate so that drift in the machine hits both sides alike.
-        traced.push_back(
-            run(fmt::format("cpu-traced-{}", t), true, p.spans_per_second, p.runtime_seconds)
-                .cpu_usage);
-        untraced.push_back(
-            run(fmt::format("cpu-untraced-{}", t), false, p.spans_per_second, p.runtime_seconds)
-                .cpu_usage);
+        run(fmt::format("cpu-traced-{}", t), true, p.spans_per_second, p.runtime_seconds);
+        traced.push_back(check_runs.back());
+        run(fmt::format("cpu-untraced-{}", t), false, p.spans_per_second, p.runtime_seconds);
+        untraced.push_back(check_runs.back());
       }
-      double mt = stats::mean(traced), mu = stats::mean(untraced);
-      c.measured = (mt - mu) * 100;
-      c.measured_text = fmt::format("{:+.1f} points", c.measured);
-      c.passed = c.measured < p.max_overhead_points;
-      c.detail = fmt::format("traced {:.1f}% (sd {:.1f}), untraced {:.1f}% (sd {:.1f})", mt * 100,
-                             stats::stddev(traced) * 100, mu * 100, stats::stddev(untraced) * 100);
+      judge_cpu_check(c, p, traced, untraced);
     });
   }
 
@@ -405,7 +471,7 @@ RegressReport run_regress(Controller& controller, Calibration& calibration,
       if (best == p.rates.back()) c.detail += " (every rate of the sweep was clean)";
       c.measured = best;
       c.measured_text = fmt::format("{:g} spans/s", best);
-      c.passed = best >= p.min_spans_per_second;
+      c.verdict = best >= p.min_spans_per_second ? Verdict::pass : Verdict::fail;
     });
   }
   return report;

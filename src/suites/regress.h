@@ -9,6 +9,7 @@
 
 #include "controller/controller.h"
 #include "report/junit.h"
+#include "suites/overhead.h"
 
 namespace spanbench {
 
@@ -34,7 +35,9 @@ struct CpuCheckConfig {
   double spans_per_second = 500;
   double runtime_seconds = 10;
   int trials = 5;
-  double max_overhead_points = 10;  // traced - untraced mean CPU share, x100
+  // traced - untraced loop CPU share, x100: the Hodges-Lehmann estimate
+  // over the trials (its 95% interval needs 4 trials or more).
+  double max_overhead_points = 10;
 };
 
 struct ThroughputCheckConfig {
@@ -74,6 +77,8 @@ struct RegressOptions {
   std::filesystem::path junit_file;  // empty: none; else rewritten after every check
   // When set and true, a failed run is an interruption, not a failed check.
   const std::atomic<bool>* stop_flag = nullptr;
+  // Give verdicts on disturbed runs instead of calling the check noisy.
+  bool allow_noise = false;
 };
 
 struct RegressCheckResult {
@@ -83,9 +88,11 @@ struct RegressCheckResult {
   std::string measured_text;
   double limit = 0;
   std::string limit_text;
-  bool passed = false;
+  Verdict verdict = Verdict::fail;
   std::string detail;  // per-run figures, or why it could not be measured
   double seconds = 0;  // wall time the check took
+  std::string noise;   // why the verdict is noisy: the disturbed runs, or a measurement problem
+  bool passed() const { return verdict == Verdict::pass; }
 };
 
 struct RegressReport {
@@ -93,8 +100,25 @@ struct RegressReport {
   std::string profile;
   std::vector<RegressCheckResult> checks;
   bool interrupted = false;
-  bool passed() const;
+  // fail when any check failed (or none ran, or the suite was interrupted);
+  // else noisy when any check was; else pass.
+  Verdict verdict() const;
+  bool passed() const { return verdict() == Verdict::pass; }
 };
+
+// The verdict logic of the checks, apart from running anything (the suite
+// uses these; tests feed them made-up results).
+//
+// A check with disturbed runs is noisy, naming them, unless allow_noise
+// (then the detail says they were accepted).
+void apply_noise(RegressCheckResult& check, const std::vector<NamedResult>& runs, bool allow_noise);
+// The cpu check from its trials: the overhead (traced - untraced loop CPU
+// share, Hodges-Lehmann with its 95% interval) must stay under the limit.
+// Below zero beyond its interval is a measurement problem (noisy), never a
+// pass; a traced client that misses the rate by more than 5% fails.
+void judge_cpu_check(RegressCheckResult& check, const CpuCheckConfig& config,
+                     const std::vector<NamedResult>& traced,
+                     const std::vector<NamedResult>& untraced);
 
 nlohmann::json to_json(const RegressReport& report);
 JUnitSuite to_junit(const RegressReport& report);

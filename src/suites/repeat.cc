@@ -12,9 +12,11 @@ std::filesystem::path repeat_file(const std::filesystem::path& out_dir, bool tra
   return out_dir / (trace ? "traced" : "untraced") / fmt::format("run-{:03d}.json", n);
 }
 
-void run_repeat(Controller& controller, Calibration& calibration, const RepeatOptions& options,
-                const std::function<void(const RepeatRun&)>& on_run) {
+OverheadAnalysis run_repeat(Controller& controller, Calibration& calibration,
+                            const RepeatOptions& options,
+                            const std::function<void(const RepeatRun&)>& on_run) {
   if (options.repetitions < 1) throw UsageError("--repeat must be at least 1");
+  std::vector<NamedResult> traced, untraced;
   for (int n = 1; n <= options.repetitions; ++n) {
     for (bool trace : {true, false}) {
       RunOptions ro = options.run;
@@ -32,9 +34,14 @@ void run_repeat(Controller& controller, Calibration& calibration, const RepeatOp
         throw;
       }
       write_json_file(result_document(run.result, calibration), run.file);
+      auto name = std::filesystem::relative(run.file, options.out_dir).generic_string();
+      (trace ? traced : untraced).push_back({name, run.result});
       if (on_run) on_run(run);
     }
   }
+  OverheadAnalysis a = analyze_overhead(traced, untraced, options.allow_noise);
+  write_json_file(to_json(a), options.out_dir / "summary.json");
+  return a;
 }
 
 }  // namespace spanbench

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "controller/controller.h"
+#include "suites/overhead.h"
 
 namespace spanbench {
 
@@ -16,6 +17,9 @@ struct RepeatOptions {
   // written as soon as its run is measured (a failed run's partial result
   // too, with an "error" field, which compare skips).
   std::filesystem::path out_dir = "repeat";
+  // Disturbed runs are still counted and named, but do not make the
+  // summary noisy.
+  bool allow_noise = false;
 };
 
 struct RepeatRun {
@@ -28,9 +32,12 @@ struct RepeatRun {
 // N traced and N untraced runs of one configuration, alternating (traced
 // first), so that drift in the machine falls on both sets alike. The two
 // folders are result sets for `spanbench compare`. A failed run throws
-// RunFailed once its partial result is on disk.
-void run_repeat(Controller& controller, Calibration& calibration, const RepeatOptions& options,
-                const std::function<void(const RepeatRun&)>& on_run = {});
+// RunFailed once its partial result is on disk. Ends with the summary of
+// both sets (the tracer's overhead with its confidence intervals), also
+// written to out_dir/summary.json.
+OverheadAnalysis run_repeat(Controller& controller, Calibration& calibration,
+                            const RepeatOptions& options,
+                            const std::function<void(const RepeatRun&)>& on_run = {});
 
 // Where repetition `n` of the traced or untraced set goes.
 std::filesystem::path repeat_file(const std::filesystem::path& out_dir, bool trace, int n);

@@ -110,8 +110,9 @@ TEST(RegressReport, JUnitHasOneFailurePerFailedCheck) {
   RegressReport r;
   r.client = "c";
   r.profile = "quick";
-  r.checks.push_back({"memory", "d", 1.1, "1.10x", 2, "<= 2x", true, "", 1});
-  r.checks.push_back({"cpu", "d", 12, "+12.0 points", 10, "< 10 points", false, "traced 82%", 2});
+  r.checks.push_back({"memory", "d", 1.1, "1.10x", 2, "<= 2x", Verdict::pass, "", 1, ""});
+  r.checks.push_back(
+      {"cpu", "d", 12, "+12.0 points", 10, "< 10 points", Verdict::fail, "traced 82%", 2, ""});
   EXPECT_FALSE(r.passed());
   JUnitSuite s = to_junit(r);
   ASSERT_EQ(s.cases.size(), 2u);
@@ -130,7 +131,7 @@ TEST(Compare, FlagsAClearShiftAndGivesMediansAndChange) {
     next.results.push_back(result(0.75 + 0.001 * i, 16 << 20));
   }
   Comparison c = compare_result_sets(base, next);
-  ASSERT_EQ(c.metrics.size(), 5u);
+  ASSERT_EQ(c.metrics.size(), 6u);
   const auto& cpu = c.metrics[0];
   EXPECT_EQ(cpu.metric, "cpu_usage");
   EXPECT_NEAR(cpu.base_median, 0.7045, 1e-9);
