@@ -125,7 +125,7 @@ TEST(RegressReport, JUnitHasOneFailurePerFailedCheck) {
 }
 
 TEST(Compare, FlagsAClearShiftAndGivesMediansAndChange) {
-  ResultSet base{"base", {}, {}}, next{"new", {}, {}};
+  ResultSet base{"base", {}, {}, {}}, next{"new", {}, {}, {}};
   for (int i = 0; i < 10; ++i) {
     base.results.push_back(result(0.70 + 0.001 * i, 16 << 20));
     next.results.push_back(result(0.75 + 0.001 * i, 16 << 20));
@@ -147,7 +147,7 @@ TEST(Compare, FlagsAClearShiftAndGivesMediansAndChange) {
 }
 
 TEST(Compare, OverlappingSetsAreNotFlaggedAndFewRunsWarn) {
-  ResultSet base{"base", {}, {}}, next{"new", {}, {}};
+  ResultSet base{"base", {}, {}, {}}, next{"new", {}, {}, {}};
   for (double v : {0.70, 0.72, 0.71, 0.73}) base.results.push_back(result(v, 1 << 20));
   for (double v : {0.715, 0.705, 0.725, 0.735}) next.results.push_back(result(v, 1 << 20));
   Comparison c = compare_result_sets(base, next);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -48,15 +49,21 @@ class SuitesTest : public ::testing::Test {
 
   // spanbench with the repository's registry and this test's own ports:
   // control port test_port(offset), satellites on two ports of 19xxx.
-  std::string spanbench(const std::string& command, int offset, const std::string& args) const {
-    return fmt::format("cd {} && {}", dir_.string(), invocation(command, offset, args));
+  std::string spanbench(const std::string& command, int offset, const std::string& args,
+                        const std::string& client = "cpp-datadog") const {
+    return fmt::format("cd {} && {}", dir_.string(), invocation(command, offset, args, client));
   }
-  std::string invocation(const std::string& command, int offset, const std::string& args) const {
+  std::string invocation(const std::string& command, int offset, const std::string& args,
+                         const std::string& client = "cpp-datadog") const {
     return fmt::format(
-        "{} --clients {} --log-dir {}/logs {} --client cpp-datadog --control-port {} "
-        "--satellite-ports {}-{} --calibration {}/cal-cpp-datadog.json {}",
-        SPANBENCH_BIN, REPO_CLIENTS_TOML, TEST_WORK_DIR, command, test_port(offset),
-        19100 + 2 * offset, 19101 + 2 * offset, TEST_WORK_DIR, args);
+        "{} --clients {} --log-dir {}/logs {} --client {} --control-port {} "
+        "--satellite-ports {}-{} --calibration {}/cal-{}.json {}",
+        SPANBENCH_BIN, REPO_CLIENTS_TOML, TEST_WORK_DIR, command, client, test_port(offset),
+        19100 + 2 * offset, 19101 + 2 * offset, TEST_WORK_DIR, client, args);
+  }
+  // spanbench compare in this test's folder.
+  std::string compare(const std::string& args) const {
+    return fmt::format("cd {} && {} compare {}", dir_.string(), SPANBENCH_BIN, args);
   }
 
   static std::vector<CsvRow> csv(const fs::path& p) { return read_csv_file(p); }
@@ -89,8 +96,10 @@ trials = 2
 rates = [1000, 3000]
 runtime = 1
 )";
-  auto out = run_shell(spanbench(
-      "regress", 40, "--suite suite.toml --profile tiny --out reg --junit reg/junit.xml"));
+  // --allow-noise: other load on a shared machine must not turn this into "noisy".
+  auto out = run_shell(
+      spanbench("regress", 40,
+                "--suite suite.toml --profile tiny --out reg --junit reg/junit.xml --allow-noise"));
   EXPECT_EQ(out.exit_code, 0) << out.output;
   for (const char* check : {"memory", "dropped", "cpu", "throughput"}) {
     EXPECT_NE(out.output.find(fmt::format("PASS {}:", check)), std::string::npos) << out.output;
@@ -124,7 +133,8 @@ runtime = 1
 min_spans_per_second = 1e9
 )";
   auto out = run_shell(
-      spanbench("regress", 41, "--suite tight.toml --profile tight --out reg --junit junit.xml"));
+      spanbench("regress", 41,
+                "--suite tight.toml --profile tight --out reg --junit junit.xml --allow-noise"));
   EXPECT_EQ(out.exit_code, 1) << out.output;
   EXPECT_NE(out.output.find("FAIL cpu:"), std::string::npos) << out.output;
   EXPECT_NE(out.output.find("failed 2 of 2 regress checks"), std::string::npos) << out.output;
@@ -229,8 +239,7 @@ TEST_F(SuitesTest, CompareFlagsTracedAgainstUntracedButNotTheSameConfiguration) 
     EXPECT_TRUE(fs::exists(dir_ / fmt::format("sets/untraced/run-{:03d}.json", n)));
   }
 
-  auto diff = run_shell(fmt::format("cd {} && {} compare sets/untraced sets/traced --json cmp.json",
-                                    dir_.string(), SPANBENCH_BIN));
+  auto diff = run_shell(compare("sets/untraced sets/traced --json cmp.json --allow-noise"));
   ASSERT_EQ(diff.exit_code, 0) << diff.output;
   EXPECT_NE(diff.output.find("significant"), std::string::npos) << diff.output;
   EXPECT_EQ(diff.output.find("no significant change"), std::string::npos) << diff.output;
@@ -254,13 +263,90 @@ TEST_F(SuitesTest, CompareFlagsTracedAgainstUntracedButNotTheSameConfiguration) 
       }
     }
   }
-  auto same =
-      run_shell(fmt::format("cd {} && {} compare odd.jsonl even --alpha 0.01 --fail-on-change",
-                            dir_.string(), SPANBENCH_BIN));
+  auto same = run_shell(compare("odd.jsonl even --alpha 0.01 --fail-on-change --allow-noise"));
   EXPECT_EQ(same.exit_code, 0) << same.output;
   EXPECT_NE(same.output.find("no significant change"), std::string::npos) << same.output;
   EXPECT_NE(same.output.find("WARNING: results unreliable: 6 vs 6"), std::string::npos)
       << same.output;
+}
+
+TEST_F(SuitesTest, RepeatSummarisesAndCompareRefusesSetsRunWithDifferentSettings) {
+  for (int tags : {3, 10}) {
+    auto rep = run_shell(spanbench(
+        "run", 49,
+        fmt::format("--sps 500 --runtime 0.5 --repeat 2 --num-tags {0} --out tags{0}", tags),
+        "cpp-mock"));
+    ASSERT_EQ(rep.exit_code, 0) << rep.output;
+    EXPECT_NE(rep.output.find("summary of 2 traced and 2 untraced runs (cpp-mock, 500 spans/s"),
+              std::string::npos)
+        << rep.output;
+    for (const char* line : {"CPU traced", "spans/s untraced", "peak RSS traced", "CPU share",
+                             "CPU per span", "tracer start-up (not in the per-span cost)"}) {
+      EXPECT_NE(rep.output.find(line), std::string::npos) << line << "\n" << rep.output;
+    }
+    auto summary = nlohmann::json::parse(slurp(dir_ / fmt::format("tags{}/summary.json", tags)));
+    EXPECT_EQ(summary["traced_runs"], 2);
+    EXPECT_TRUE(summary["cpu_ns_per_span"].is_object());
+    auto run1 =
+        nlohmann::json::parse(slurp(dir_ / fmt::format("tags{}/traced/run-001.json", tags)));
+    EXPECT_EQ(run1["num_tags"], tags);
+  }
+
+  // Different span shapes measure different things: refused, one line, exit 2.
+  auto refused = run_shell(compare("tags3/traced tags10/traced"));
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("were run with different settings (NumTags: 3 vs 10)"),
+            std::string::npos)
+      << refused.output;
+  EXPECT_NE(refused.output.find("--force"), std::string::npos);
+  EXPECT_EQ(std::count(refused.output.begin(), refused.output.end(), '\n'), 1) << refused.output;
+
+  // --force compares them and says what differs (--allow-noise: the runs
+  // may have been disturbed on a shared machine).
+  auto forced =
+      run_shell(compare("tags3/traced tags10/traced --force --allow-noise --json f.json"));
+  EXPECT_EQ(forced.exit_code, 0) << forced.output;
+  EXPECT_NE(
+      forced.output.find("WARNING: settings differ (compared with --force): NumTags: 3 vs 10"),
+      std::string::npos)
+      << forced.output;
+  EXPECT_NE(forced.output.find("shift [CI]"), std::string::npos) << forced.output;
+  auto f = nlohmann::json::parse(slurp(dir_ / "f.json"));
+  EXPECT_EQ(f["settings_differences"][0], "NumTags: 3 vs 10");
+  EXPECT_TRUE(f["metrics"][0]["shift"].is_object());
+}
+
+TEST_F(SuitesTest, CompareGivesNoVerdictOnDisturbedRuns) {
+  auto rep =
+      run_shell(spanbench("run", 50, "--sps 500 --runtime 0.5 --repeat 2 --out s", "cpp-noop"));
+  ASSERT_EQ(rep.exit_code, 0) << rep.output;
+  // Mark the runs by hand: all quiet but one.
+  for (const char* side : {"traced", "untraced"}) {
+    for (int n : {1, 2}) {
+      auto file = dir_ / fmt::format("s/{}/run-{:03d}.json", side, n);
+      auto j = nlohmann::json::parse(slurp(file));
+      bool marked = std::string(side) == "traced" && n == 2;
+      j["disturbed"] = marked;
+      j["disturbance"] = marked ? "other processes used 1.5 cores" : "";
+      std::ofstream(file) << j.dump(2);
+    }
+  }
+  auto noisy = run_shell(compare("s/untraced s/traced --json n.json"));
+  EXPECT_EQ(noisy.exit_code, 3) << noisy.output;
+  EXPECT_NE(noisy.output.find("NOISY: no verdict: 1 of 4 runs were disturbed"), std::string::npos)
+      << noisy.output;
+  EXPECT_NE(noisy.output.find("new run-002.json (other processes used 1.5 cores)"),
+            std::string::npos)
+      << noisy.output;
+  EXPECT_EQ(nlohmann::json::parse(slurp(dir_ / "n.json"))["verdict"], "noisy");
+
+  auto allowed = run_shell(compare("s/untraced s/traced --allow-noise"));
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.output;
+  EXPECT_NE(allowed.output.find("accepted with --allow-noise"), std::string::npos)
+      << allowed.output;
+
+  auto help = run_shell(fmt::format("{} compare --help", SPANBENCH_BIN));
+  EXPECT_NE(help.output.find("3 noisy"), std::string::npos) << help.output;
 }
 
 TEST_F(SuitesTest, InterruptedGraphKeepsItsDataAndSaysWhere) {
