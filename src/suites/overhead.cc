@@ -31,7 +31,7 @@ std::string mib(double bytes) { return fmt::format("{:.1f} MiB", bytes / (1 << 2
 
 std::string summary_row(const std::string& label, const stats::Summary& s,
                         const std::function<std::string(double)>& text) {
-  return fmt::format("  {:<18} {:>10}  {:>10} ± {:<10} {:>10} .. {:<10}\n", label, text(s.median),
+  return fmt::format("  {:<18} {:>10}  {:>10} ± {:<10} {:>10} .. {}\n", label, text(s.median),
                      text(s.mean), text(s.sd), text(s.min), text(s.max));
 }
 
@@ -183,8 +183,8 @@ OverheadAnalysis analyze_overhead(const std::vector<NamedResult>& traced,
 std::string format_overhead(const OverheadAnalysis& a) {
   std::string s = fmt::format("summary of {} traced and {} untraced runs ({})\n", a.traced_runs,
                               a.untraced_runs, a.description);
-  s += fmt::format("  {:<18} {:>10}  {:>10} ± {:<10} {:>10} .. {:<10}\n", "", "median", "mean",
-                   "sd", "min", "max");
+  s += fmt::format("  {:<18} {:>10}  {:>10} ± {:<10} {:>10} .. {}\n", "", "median", "mean", "sd",
+                   "min", "max");
   auto pct = [](double v) { return fmt::format("{:.2f}%", v * 100); };
   auto rate = [](double v) { return fmt::format("{:.1f}", v); };
   auto mem = [](double v) { return mib(v); };
