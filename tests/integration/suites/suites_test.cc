@@ -96,10 +96,13 @@ trials = 2
 rates = [1000, 3000]
 runtime = 1
 )";
-  // --allow-noise: other load on a shared machine must not turn this into "noisy".
-  auto out = run_shell(
-      spanbench("regress", 40,
-                "--suite suite.toml --profile tiny --out reg --junit reg/junit.xml --allow-noise"));
+  auto out = run_shell(spanbench(
+      "regress", 40, "--suite suite.toml --profile tiny --out reg --junit reg/junit.xml"));
+  // A healthy client can only be judged on a machine that leaves it its
+  // CPU: when other load disturbed the runs, regress says "noisy" (exit 3).
+  if (out.exit_code == 3 && out.output.find("NOISY") != std::string::npos) {
+    GTEST_SKIP() << "machine too busy to judge: regress gave no verdict\n" << out.output;
+  }
   EXPECT_EQ(out.exit_code, 0) << out.output;
   for (const char* check : {"memory", "dropped", "cpu", "throughput"}) {
     EXPECT_NE(out.output.find(fmt::format("PASS {}:", check)), std::string::npos) << out.output;
