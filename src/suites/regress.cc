@@ -216,12 +216,11 @@ void judge_cpu_check(RegressCheckResult& c, const CpuCheckConfig& p,
     c.verdict = Verdict::fail;
     c.measured_text = fmt::format("rate not held ({:.0f} spans/s)", a.traced_sps.median);
     c.detail = fmt::format(
-                   "the traced client reached {:.1f} spans/s, {:.1f}% below the untraced {:.1f}: "
-                   "it cannot "
-                   "keep up at {:g} spans/s, so its CPU share difference is not its overhead; ",
-                   a.traced_sps.median, a.rate_shortfall * 100, a.untraced_sps.median,
-                   p.spans_per_second) +
-               c.detail;
+        "the traced client reached {:.1f} spans/s, {:.1f}% below the untraced "
+        "{:.1f}: it cannot keep up at {:g} spans/s, so its CPU share "
+        "difference is not its overhead; {}",
+        a.traced_sps.median, a.rate_shortfall * 100, a.untraced_sps.median, p.spans_per_second,
+        c.detail);
   } else {
     c.verdict = c.measured < p.max_overhead_points ? Verdict::pass : Verdict::fail;
   }
