@@ -134,7 +134,9 @@ class SocketStream final : public httplib::Stream {
   // Appends what arrives within `timeout` to the buffered bytes (moving
   // them to the front of the buffer when it is full).
   More read_more(std::chrono::milliseconds timeout) {
-    if (len_ == kReadBufferBytes) {
+    if (pos_ == len_) {
+      pos_ = len_ = 0;  // nothing buffered: read into the whole buffer
+    } else if (len_ == kReadBufferBytes) {
       std::memmove(buffer_.get(), buffer_.get() + pos_, len_ - pos_);
       len_ -= pos_;
       pos_ = 0;
