@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   clang clang-format libclang-rt-14-dev
   libopentracing-dev libdd-opentracing-dev
-  libcpp-httplib-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
+  libcpp-httplib-dev libboost-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
   libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc

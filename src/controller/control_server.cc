@@ -1,95 +1,252 @@
 #include "controller/control_server.h"
 
-#include <httplib.h>
-
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "core/log.h"
 #include "process/proc_stat.h"
+#include "process/process_tree.h"
+#include "process/socket_owner.h"
 
 namespace spanbench {
 
-ControlServer::ControlServer(uint16_t port, const std::string& host)
-    : server_(std::make_unique<httplib::Server>()), port_(port) {
-  // One client talks to us at a time; two workers are plenty.
-  server_->new_task_queue = [] { return new httplib::ThreadPool(2); };
-  // httplib's default sets SO_REUSEPORT, which would let a second spanbench
-  // share this port silently; keep only SO_REUSEADDR (quick rebinding).
-  server_->set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-  server_->Get("/control", [this](const httplib::Request&, httplib::Response& res) {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (served_ == 0 && !armed_json_.empty()) {
-      marks_.command = mark_now(lock);
-      res.set_content(armed_json_, "application/json");
-      log().debug("control: served {}", armed_json_);
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+// A request (head and body) must arrive within this, and its answer leave
+// within it again: a client asks once and has its answer in microseconds.
+constexpr auto kRequestDeadline = std::chrono::seconds(2);
+constexpr uint32_t kHeaderLimitBytes = 8 * 1024;
+constexpr uint64_t kBodyLimitBytes = 64 * 1024;
+// Connections open at once; more are closed on arrival, with a log line.
+constexpr int kMaxConnections = 256;
+// Refusals logged per run; the rest are only counted.
+constexpr int kRefusalsLogged = 10;
+
+}  // namespace
+
+struct ControlServer::Net {
+  net::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+  int open = 0;  // connections; touched on the io thread only
+  bool full_logged = false;
+};
+
+// One connection: read one request, answer it, close.
+class ControlSession : public std::enable_shared_from_this<ControlSession> {
+ public:
+  ControlSession(ControlServer& server, tcp::socket socket)
+      : server_(server), stream_(std::move(socket)), timer_(stream_.get_executor()) {
+    ++server_.net_->open;
+  }
+  ~ControlSession() { --server_.net_->open; }
+
+  void start() {
+    parser_.header_limit(kHeaderLimitBytes);
+    parser_.body_limit(kBodyLimitBytes);
+    deadline_ = std::chrono::steady_clock::now() + kRequestDeadline;
+    stream_.expires_at(deadline_);
+    http::async_read(stream_, buffer_, parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec == http::error::header_limit || ec == http::error::body_limit) {
+                         self->respond(http::status::payload_too_large, "request too large\n");
+                       } else if (!ec) {
+                         self->authorize();
+                       }
+                     });
+  }
+
+ private:
+  void authorize() {
+    const auto& req = parser_.get();
+    std::string what = std::string(req.method_string()) + " " + std::string(req.target());
+    beast::error_code ec;
+    auto local = stream_.socket().local_endpoint(ec);
+    auto peer = stream_.socket().remote_endpoint(ec);
+    if (ec) return;
+    auto verdict = server_.check(local.address().to_string(), local.port(),
+                                 peer.address().to_string(), peer.port(), what);
+    if (verdict == ControlServer::Verdict::kWait) {
+      if (std::chrono::steady_clock::now() >= deadline_) {
+        respond(http::status::service_unavailable, "no run is waiting for a client\n");
+        return;
+      }
+      // The run is armed but its client not named yet (it is being
+      // started): look again shortly, without holding up other connections.
+      timer_.expires_after(std::chrono::milliseconds(1));
+      timer_.async_wait([self = shared_from_this()](beast::error_code e) {
+        if (!e) self->authorize();
+      });
+      return;
+    }
+    if (verdict == ControlServer::Verdict::kDeny) {
+      respond(http::status::forbidden,
+              "only the client spanbench started for this run may use this endpoint\n");
+      return;
+    }
+    handle();
+  }
+
+  void handle() {
+    const auto& req = parser_.get();
+    if (req.method() == http::verb::get && req.target() == "/control") {
+      respond(http::status::ok, server_.serve_control(), "application/json");
+    } else if (req.method() == http::verb::post && req.target() == "/loop_start") {
+      server_.mark_loop_start();
+      respond(http::status::ok, "{}", "application/json");
+    } else if (req.method() == http::verb::post && req.target() == "/result") {
+      std::string error = server_.take_result(req.body());
+      if (error.empty()) {
+        respond(http::status::ok, "{}", "application/json");
+      } else {
+        respond(http::status::bad_request, error + "\n");
+      }
     } else {
-      res.set_content(exit_command_json(), "application/json");
-      log().debug("control: served Exit");
+      respond(http::status::not_found,
+              "not found: GET /control, POST /loop_start or POST /result\n");
     }
-    ++served_;
-  });
-  server_->Post("/loop_start", [this](const httplib::Request&, httplib::Response& res) {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (served_ > 0 && !marks_.loop_start) marks_.loop_start = mark_now(lock);
-    res.set_content("{}", "application/json");
-  });
-  server_->Post("/result", [this](const httplib::Request& req, httplib::Response& res) {
-    try {
-      auto r = client_report_from_json(req.body);
-      std::unique_lock<std::mutex> lock(mu_);
-      if (!report_) marks_.result = mark_now(lock);
-      report_ = r;
-      res.set_content("{}", "application/json");
-    } catch (const Error& e) {
-      res.status = 400;
-      res.set_content(std::string(e.what()) + "\n", "text/plain");
+  }
+
+  void respond(http::status status, std::string body,
+               const std::string& content_type = "text/plain") {
+    res_.version(11);
+    res_.result(status);
+    res_.set(http::field::content_type, content_type);
+    res_.keep_alive(false);
+    res_.body() = std::move(body);
+    res_.prepare_payload();
+    stream_.expires_after(kRequestDeadline);
+    http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code, size_t) {
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    });
+  }
+
+  ControlServer& server_;
+  beast::tcp_stream stream_;
+  net::steady_timer timer_;
+  beast::flat_buffer buffer_;
+  http::request_parser<http::string_body> parser_;
+  http::response<http::string_body> res_;
+  std::chrono::steady_clock::time_point deadline_;
+};
+
+namespace {
+
+void accept_loop(ControlServer& server, ControlServer::Net& n) {
+  n.acceptor.async_accept([&server, &n](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted) return;  // shutting down
+    if (!ec) {
+      if (n.open >= kMaxConnections) {
+        if (!n.full_logged) {
+          log().warn("control: {} connections open; closing new ones until some end",
+                     kMaxConnections);
+          n.full_logged = true;
+        }
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else {
+        n.full_logged = false;
+        std::make_shared<ControlSession>(server, std::move(socket))->start();
+      }
     }
+    // Out of descriptors and the like: keep accepting, a little later.
+    if (ec) {
+      auto timer = std::make_shared<net::steady_timer>(n.ioc, std::chrono::milliseconds(50));
+      timer->async_wait([&server, &n, timer](beast::error_code) { accept_loop(server, n); });
+      return;
+    }
+    accept_loop(server, n);
   });
-  if (!server_->bind_to_port(host, port)) {
+}
+
+}  // namespace
+
+ControlServer::ControlServer(uint16_t port, const std::string& host)
+    : net_(std::make_unique<Net>()), port_(port) {
+  beast::error_code ec;
+  auto address = net::ip::make_address(host, ec);
+  if (ec) throw Error("control server: \"" + host + "\" is not an IP address");
+  tcp::endpoint endpoint(address, port);
+  auto& acceptor = net_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  // SO_REUSEADDR for quick rebinding; never SO_REUSEPORT, which would let a
+  // second spanbench share this port silently.
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
     throw Error("cannot listen on " + host + ":" + std::to_string(port) +
                 " for the control server (port in use?): stop what uses it or pass "
                 "--control-port with a free port");
   }
   url_ = "http://" + host + ":" + std::to_string(port) + "/control";
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  // httplib's stop() is a no-op until the accept loop runs, so a server
-  // destroyed right after construction would never stop: wait for it.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!server_->is_running() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  accept_loop(*this, *net_);
+  thread_ = std::thread([this] {
+    while (true) {
+      try {
+        net_->ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        log().error("control: {}; still serving", e.what());
+      }
+    }
+  });
 }
 
 ControlServer::~ControlServer() {
-  server_->stop();
+  // Open connections are dropped, not waited for.
+  net_->ioc.stop();
   if (thread_.joinable()) thread_.join();
 }
 
 void ControlServer::arm(const ControlCommand& command) {
   std::lock_guard<std::mutex> lock(mu_);
   armed_json_ = to_json(command).dump();
-  served_ = 0;
+  armed_ = true;
   client_pid_ = -1;
+  tree_root_ = -1;
+  served_ = 0;
+  refused_ = 0;
   report_.reset();
   marks_ = {};
 }
 
-void ControlServer::attach(pid_t pid) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    client_pid_ = pid;
-  }
-  attached_.notify_all();
+namespace {
+
+// The spanbench-supervisor `pid` runs under, if any: every process the
+// client starts descends from it, even one whose own parent has exited.
+pid_t supervisor_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), {});
+  auto ppid = parse_stat_ppid(stat);
+  if (!ppid || *ppid <= 1) return -1;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(*ppid) + "/exe", ec);
+  return !ec && exe.filename() == "spanbench-supervisor" ? *ppid : -1;
 }
 
-ClientMark ControlServer::mark_now(std::unique_lock<std::mutex>& lock) {
-  // A client can ask before spawn() has returned its pid to the controller.
-  attached_.wait_for(lock, std::chrono::seconds(2), [this] { return client_pid_ > 0; });
+}  // namespace
+
+void ControlServer::attach(pid_t pid) {
+  pid_t supervisor = supervisor_of(pid);
+  std::lock_guard<std::mutex> lock(mu_);
+  client_pid_ = pid;
+  tree_root_ = supervisor > 0 ? supervisor : pid;
+}
+
+ClientMark ControlServer::mark_now() const {
   ClientMark m;
   m.at = std::chrono::steady_clock::now();
   if (client_pid_ > 0) m.cpu_ns = process_cpu_ns(client_pid_);
@@ -101,9 +258,70 @@ ClientMarks ControlServer::marks() const {
   return marks_;
 }
 
+ControlServer::Verdict ControlServer::check(const std::string& local_ip, uint16_t local_port,
+                                            const std::string& peer_ip, uint16_t peer_port,
+                                            const std::string& what) {
+  pid_t root = -1, client = -1;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!armed_) return Verdict::kAllow;  // nothing to take: every GET gets Exit
+    if (client_pid_ <= 0) return Verdict::kWait;
+    root = tree_root_;
+    client = client_pid_;
+  }
+  auto local = TcpEndpoint::parse(local_ip, local_port);
+  auto peer = TcpEndpoint::parse(peer_ip, peer_port);
+  if (local && peer && peer_belongs_to_tree(*local, *peer, root)) return Verdict::kAllow;
+  std::lock_guard<std::mutex> lock(mu_);
+  ++refused_;
+  if (refused_ <= kRefusalsLogged) {
+    log().warn("control: refused {} from {}:{}: not a process of the client (pid {}){}", what,
+               peer_ip, peer_port, client,
+               refused_ == kRefusalsLogged ? "; further refusals this run are only counted" : "");
+  }
+  return Verdict::kDeny;
+}
+
+std::string ControlServer::serve_control() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string out;
+  if (served_ == 0 && !armed_json_.empty()) {
+    marks_.command = mark_now();
+    out = armed_json_;
+    log().debug("control: served {}", armed_json_);
+  } else {
+    out = exit_command_json();
+    log().debug("control: served Exit");
+  }
+  ++served_;
+  return out;
+}
+
+void ControlServer::mark_loop_start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (served_ > 0 && !marks_.loop_start) marks_.loop_start = mark_now();
+}
+
+std::string ControlServer::take_result(const std::string& body) {
+  try {
+    auto r = client_report_from_json(body);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!report_) marks_.result = mark_now();
+    report_ = r;
+    return "";
+  } catch (const Error& e) {
+    return e.what();
+  }
+}
+
 int ControlServer::commands_served() const {
   std::lock_guard<std::mutex> lock(mu_);
   return served_;
+}
+
+int ControlServer::requests_refused() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return refused_;
 }
 
 std::optional<ClientReport> ControlServer::client_report() const {

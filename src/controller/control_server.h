@@ -3,7 +3,6 @@
 #include <sys/types.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -12,10 +11,6 @@
 #include <thread>
 
 #include "core/command.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace spanbench {
 
@@ -39,6 +34,15 @@ struct ClientMarks {
 // and takes the optional POST /loop_start and POST /result, marking each
 // with the client's CPU clock so that the loop can be measured apart from
 // start-up and flush.
+//
+// Only the client may use it: from arm() until the run ends, a request is
+// answered only if the socket it came on belongs to the client's process
+// tree (attach()); any other process gets 403 and a log line. This needs
+// nothing from the client: the kernel says which process holds the other
+// end of the connection.
+//
+// Connections are served concurrently on one thread, each with a deadline
+// for the whole request, so slow or idle connections hold nothing up.
 class ControlServer {
  public:
   // Binds host:port; throws spanbench::Error when it cannot (port in use).
@@ -47,28 +51,47 @@ class ControlServer {
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
 
-  // Sets the command for the next run and forgets the previous run's state.
+  // Sets the command for the next run and forgets the previous run's state,
+  // client included: until attach(), requests wait (up to a deadline).
   void arm(const ControlCommand& command);
-  // The process whose CPU clock the marks read: the run's client, known
-  // once it is spawned. Requests that arrive first wait for it briefly.
+  // The run's client, known once it is spawned: the process whose CPU clock
+  // the marks read, and whose process tree alone may be answered (with the
+  // spanbench-supervisor it runs under, if any, so that processes it
+  // daemonised count too).
   void attach(pid_t pid);
   int commands_served() const;
   std::optional<ClientReport> client_report() const;
   ClientMarks marks() const;
+  // Requests refused because they did not come from the client, this run.
+  int requests_refused() const;
   std::string url() const { return url_; }
   uint16_t port() const { return port_; }
 
- private:
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  // Called with mu_ held; waits (bounded) for attach().
-  ClientMark mark_now(std::unique_lock<std::mutex>& lock);
+  struct Net;  // the sockets (Boost.Beast), in control_server.cc
 
+ private:
+  friend class ControlSession;
+  enum class Verdict { kAllow, kDeny, kWait };
+  // Whether the peer of a connection to `local` may be answered; kWait
+  // while the run is armed and its client not yet named.
+  Verdict check(const std::string& local_ip, uint16_t local_port, const std::string& peer_ip,
+                uint16_t peer_port, const std::string& what);
+  std::string serve_control();
+  void mark_loop_start();
+  // Empty on success, else the reason for a 400.
+  std::string take_result(const std::string& body);
+  // Called with mu_ held, once the client is attached.
+  ClientMark mark_now() const;
+
+  std::unique_ptr<Net> net_;
+  std::thread thread_;
   mutable std::mutex mu_;
-  std::condition_variable attached_;
+  bool armed_ = false;
+  pid_t client_pid_ = -1;
+  pid_t tree_root_ = -1;
   std::string armed_json_;
   int served_ = 0;
-  pid_t client_pid_ = -1;
+  int refused_ = 0;
   std::optional<ClientReport> report_;
   ClientMarks marks_;
   uint16_t port_;

@@ -194,6 +194,7 @@ TEST(ControlServerTest, ServesOneCommandPerRunThenExit) {
   ControlCommand c;
   c.repeat = 77;
   server.arm(c);
+  server.attach(getpid());  // curl, started from here, is the client
   std::string base = "curl -s http://127.0.0.1:" + std::to_string(testing::test_port(2));
   auto first = testing::run_shell(base + "/control");
   auto second = testing::run_shell(base + "/control");
@@ -206,6 +207,7 @@ TEST(ControlServerTest, ServesOneCommandPerRunThenExit) {
   auto bad = testing::run_shell(base + "/result -o /dev/null -w '%{http_code}' -d 'nope'");
   EXPECT_EQ(bad.output, "400");
   server.arm(c);  // a new run is served again
+  server.attach(getpid());
   EXPECT_NE(testing::run_shell(base + "/control").output.find("\"Repeat\":77"), std::string::npos);
 }
 
