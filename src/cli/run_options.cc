@@ -55,6 +55,9 @@ Calibration calibrate_or_reuse(Controller& controller, const ClientRunFlags& f) 
   if (!f.calibration_file.empty()) {
     if (auto c = find_calibration(f.calibration_file, f.client, f.target_cpu)) {
       c->reused = true;
+      // A fit that a busy machine kept from converging is made again.
+      std::erase_if(c->rates,
+                    [](const RateFit& fit) { return !fit.converged && fit.noisy_runs > 0; });
       std::cout << "reusing the calibration of " << f.client << " in " << f.calibration_file << "\n"
                 << format_calibration(*c) << std::flush;
       return *c;

@@ -150,3 +150,31 @@ TEST(Examples, HelloWorldCalibratesAndRuns) {
 
 }  // namespace
 }  // namespace spanbench
+
+namespace spanbench {
+namespace {
+
+TEST(Cli, ClientCpuPinsTheClientAndIsRecorded) {
+  std::string json = std::string(TEST_WORK_DIR) + "/cli-pinned.json";
+  std::string cal = std::string(TEST_WORK_DIR) + "/cli-cal-pinned.json";
+  std::remove(json.c_str());
+  // The client records the cores it may run on; pinned, that is core 0 only.
+  auto out = run_shell(spanbench("run --client affinity --no-trace --sps 50 --runtime 0.5 "
+                                 "--satellites none --client-cpu 0 --json " +
+                                     json + " --calibration " + cal,
+                                 26));
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  std::ifstream in(json);
+  auto doc = nlohmann::json::parse(in);
+  EXPECT_EQ(doc["client_cpu"], 0);
+  std::ifstream log(doc["log_file"].get<std::string>());
+  std::string text((std::istreambuf_iterator<char>(log)), {});
+  EXPECT_NE(text.find("Cpus_allowed_list:\t0\n"), std::string::npos) << text;
+
+  auto bad = run_shell(spanbench("run --client cpp-noop --client-cpu 4096 --runtime 1", 26));
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("--client-cpu 4096"), std::string::npos) << bad.output;
+}
+
+}  // namespace
+}  // namespace spanbench
