@@ -280,12 +280,13 @@ Result Controller::run(const RunOptions& options_in, Calibration& calibration) {
   options.target_cpu = calibration.target_cpu;
   const RateFit* fit = calibration.fit_for(options.spans_per_second);
   bool fresh = false;
-  if (!fit) {
+  if (!fit && options.fit_rate) {
     fit = &fit_rate(calibration, options.spans_per_second, options.runtime_seconds);
     fresh = true;
   }
   auto key = std::make_pair(calibration.client, options.spans_per_second);
-  if (std::find(announced_fits_.begin(), announced_fits_.end(), key) == announced_fits_.end()) {
+  if (fit &&
+      std::find(announced_fits_.begin(), announced_fits_.end(), key) == announced_fits_.end()) {
     announced_fits_.push_back(key);
     if (options_.on_rate_fit) options_.on_rate_fit(calibration, *fit, fresh);
   }
@@ -343,15 +344,20 @@ Calibration Controller::calibrate(const std::string& client, const CalibrationOp
   int64_t work = 10'000;
   double work_cpu = 0, first_work_cpu = -1;
   int64_t first_work = work;
+  auto ignores_work = [&] {
+    // A hundred times the Work gave less than three times the CPU (a JIT's
+    // warm-up makes the first probe dear, hence the slack).
+    return double(work) / double(first_work) >= 100 && work_cpu < 3 * first_work_cpu;
+  };
   for (int i = 0; i < 8; ++i) {
     work_cpu = probe(work_repeat, work);
     if (first_work_cpu < 0) first_work_cpu = work_cpu;
-    if (work_cpu >= 0.1) break;
-    work = int64_t(double(work) * std::clamp(0.15 / std::max(work_cpu, 1e-4), 2.0, 100.0));
+    if (work_cpu >= 0.1 || ignores_work()) break;
+    work = std::min<int64_t>(
+        1'000'000'000'000,
+        int64_t(double(work) * std::clamp(0.15 / std::max(work_cpu, 1e-4), 2.0, 100.0)));
   }
-  // A client that ignores Work: its loop CPU does not grow with it.
-  const double growth = double(work) / double(first_work);
-  if (work_cpu < 0.1 || (growth >= 10 && work_cpu < first_work_cpu * growth * 0.1)) {
+  if (work_cpu < 0.1 || ignores_work()) {
     throw Error(
         fmt::format("client {} breaks the control protocol: its loop CPU did not grow with Work "
                     "({:.1f} ms at Work={}, {:.1f} ms at Work={}); each span must do Work float "

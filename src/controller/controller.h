@@ -52,6 +52,10 @@ struct RunOptions {
   std::string sink_label = "none";
   std::string satellite_host = "127.0.0.1";
   std::vector<uint16_t> satellite_ports = {8360, 8361, 8362, 8363, 8364, 8365, 8366, 8367};
+  // Close the calibration's loop at this rate before the run when it has
+  // no fit for it. Off: plan from the probe model alone, for runs whose CPU
+  // share does not matter (conformance checks).
+  bool fit_rate = true;
   // The calibration target the plan was made for (recorded in the result).
   double target_cpu = 0;
   // Longest wait after the client exits for satellite counts to settle.

@@ -42,6 +42,7 @@ CheckReport check_client(Controller& controller, Calibration& calibration,
     ro.runtime_seconds = options.runtime_seconds;
     ro.num_tags = options.num_tags;
     ro.num_logs = options.num_logs;
+    ro.fit_rate = false;  // delivery is checked here, not the CPU share
     ro.sink = sats.sink.get();
     ro.sink_label = sats.label;
     ro.satellite_ports = sats.ports;
