@@ -159,10 +159,11 @@ TEST(Cli, ClientCpuPinsTheClientAndIsRecorded) {
   std::string cal = std::string(TEST_WORK_DIR) + "/cli-cal-pinned.json";
   std::remove(json.c_str());
   // The client records the cores it may run on; pinned, that is core 0 only.
-  auto out = run_shell(spanbench("run --client affinity --no-trace --sps 50 --runtime 0.5 "
-                                 "--satellites none --client-cpu 0 --json " +
-                                     json + " --calibration " + cal,
-                                 26));
+  auto out =
+      run_shell(spanbench("run --client affinity --no-trace --sps 50 --runtime 0.5 "
+                          "--satellites none --client-cpu 0 --json " +
+                              json + " --calibration " + cal,
+                          26));
   ASSERT_EQ(out.exit_code, 0) << out.output;
   std::ifstream in(json);
   auto doc = nlohmann::json::parse(in);
