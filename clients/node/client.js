@@ -549,6 +549,8 @@ async function main() {
     u.pathname = u.pathname.replace(/[^/]*$/, name);
     return u;
   };
+  // Read before the loop, so that the file reads are not loop time.
+  const tracerVersion = TRACER_PACKAGES[tracerName].map(packageVersion).join(', ');
   try {
     await request(phaseUrl('loop_start'), 'POST', '{}');
   } catch (e) {
@@ -574,7 +576,7 @@ async function main() {
   const report = JSON.stringify({
     SpansSent: sent,
     LoopSeconds: Number(loopEnd - loopStart) / 1e9,
-    TracerVersion: TRACER_PACKAGES[tracerName].map(packageVersion).join(', '),
+    TracerVersion: tracerVersion,
   });
   if (c.trace && c.noFlush) {
     // Exit without flushing: the event loop must not run again, or the

@@ -311,6 +311,7 @@ def run(tracer_name):
     # The controller reads this process's CPU clock at /loop_start and at
     # /result: the tracer is set up and the loop begins; the loop has ended
     # (sent before the flush, which it measures from there to the exit).
+    version = tracer_version(tracer_name)  # looked up before the loop, not in it
     post_optional(phase_url(url, "loop_start"), b"{}")
 
     debt = 0
@@ -333,7 +334,7 @@ def run(tracer_name):
     post_optional(phase_url(url, "result"), json.dumps({
         "SpansSent": sent,
         "LoopSeconds": loop_end - loop_start,
-        "TracerVersion": tracer_version(tracer_name),
+        "TracerVersion": version,
     }).encode("utf-8"))
     if c.trace and not c.no_flush:
         try:

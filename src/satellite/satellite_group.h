@@ -23,7 +23,7 @@ class GrpcSatellites;
 class UdpReceiver;
 
 // N mock collectors on consecutive ports sharing one span counter
-// (DESIGN.md §4): HTTP (every protocol by path) or gRPC on each TCP port,
+// (docs/protocol.md): HTTP (every protocol by path) or gRPC on each TCP port,
 // Jaeger agent datagrams on each UDP port, and an admin API for the whole
 // group on its own port.
 //

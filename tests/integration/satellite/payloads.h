@@ -12,7 +12,7 @@
 
 namespace spanbench::testing {
 
-// Seed-shaped spans carry 10 tags and 15 logs (DESIGN.md §2).
+// Seed-shaped spans carry 10 tags and 15 logs (docs/protocol.md).
 struct SpanShape {
   int tags = 10;
   int logs = 15;
