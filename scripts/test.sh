@@ -29,7 +29,8 @@ if [ "$SANITIZE" != 0 ]; then
   ctest --test-dir build-asan -j2 --output-on-failure --timeout 600 -L satellite
   # Rate and CPU-share accuracy are checked in the release build above; a
   # Debug + ASan client does not hold them.
-  ctest --test-dir build-asan --output-on-failure --timeout 600 -R '^ControllerTest[.]' \
+  ctest --test-dir build-asan --output-on-failure --timeout 600 \
+    -R '^(ControllerTest|ControlServerTest|ControlServerAccess|LitterTest|LitterRunTest|LitterCliTest)[.]' \
     -E 'CalibratedUntracedRunHoldsTargetCpu|AchievesSpanRate'
   unset ASAN_OPTIONS UBSAN_OPTIONS
 fi
