@@ -259,6 +259,23 @@ Result Controller::run_command(const RunOptions& options, const ControlCommand& 
         "see {}",
         entry.name, control_->url(), log_file.string()));
   }
+  // A /result is the client's word: it must agree with what was asked and
+  // what was measured.
+  if (auto cr = control_->client_report()) {
+    if (cr->spans_sent < -1 || cr->spans_sent > command.repeat) {
+      throw failed(fmt::format(
+          "client {} reported SpansSent={} in /result, but it was told to emit {} spans: "
+          "/result must count the spans the loop emitted",
+          entry.name, cr->spans_sent, command.repeat));
+    }
+    if (cr->loop_seconds < 0 || cr->loop_seconds > result.clock_time + 0.5 ||
+        cr->flush_seconds < 0 || cr->flush_seconds > result.clock_time + 0.5) {
+      throw failed(fmt::format(
+          "client {} reported LoopSeconds={} and FlushSeconds={} in /result, outside its "
+          "process's lifetime of {:.3f}s: /result must carry the loop's own timings",
+          entry.name, cr->loop_seconds, cr->flush_seconds, result.clock_time));
+    }
+  }
 
   if (options.sink) {
     SinkCounts counts = settle(*options.sink, result.spans_sent, options.settle_limit);

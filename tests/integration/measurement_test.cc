@@ -129,6 +129,23 @@ TEST(Measurement, ClientMiscountingSpansFailsCalibration) {
   }
 }
 
+TEST(Measurement, ResultThatContradictsTheRunFailsIt) {
+  Controller controller(test_controller_options(27));
+  ControlCommand c;
+  c.trace = false;
+  c.repeat = 100;
+  c.work = 100;
+  c.sleep_ns = 0;
+  try {
+    controller.run_command(untraced("liar", 100, 1), c);
+    FAIL() << "a /result of a million spans for a command of 100 must not be trusted";
+  } catch (const RunFailed& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("SpansSent=1000000"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("told to emit 100"), std::string::npos) << msg;
+  }
+}
+
 TEST(Measurement, ControlServerMarksTheClientsPhases) {
   ControlServer server(testing::test_port(25));
   ControlCommand c;

@@ -3,6 +3,7 @@
 
   rogue_client.py ignore-work   sleeps as told but skips every span's Work
   rogue_client.py wrong-count   does everything, then reports half its spans
+  rogue_client.py liar          does everything, then reports a million spans in -1 s
 """
 import json
 import os
@@ -26,6 +27,9 @@ for _ in range(int(c["Repeat"])):
         debt -= int(c["SleepInterval"])
         time.sleep(int(c["SleepInterval"]) / 1e9)
 sent = int(c["Repeat"]) // 2 if mode == "wrong-count" else int(c["Repeat"])
+report = {"SpansSent": sent}
+if mode == "liar":
+    report = {"SpansSent": 1000000, "LoopSeconds": -1}
 req = urllib.request.Request(url.rsplit("/", 1)[0] + "/result",
-                             data=json.dumps({"SpansSent": sent}).encode(), method="POST")
+                             data=json.dumps(report).encode(), method="POST")
 urllib.request.urlopen(req, timeout=10)
