@@ -83,6 +83,20 @@ void fill_phases(Result& r, const ClientMarks& marks, Clock::time_point started,
   }
 }
 
+// The command that carries out `plan` with the run's settings.
+ControlCommand command_for(const RunPlan& plan, const RunOptions& options) {
+  ControlCommand c;
+  c.trace = options.trace;
+  c.work = plan.work;
+  c.repeat = plan.repeat;
+  c.sleep_ns = plan.sleep_ns;
+  c.sleep_interval_ns = plan.sleep_interval_ns;
+  c.no_flush = options.no_flush;
+  c.num_tags = options.num_tags;
+  c.num_logs = options.num_logs;
+  return c;
+}
+
 // Why the machine, not the client, may have set this run's pace: other
 // processes' load, waiting for a CPU, a hypervisor's steal. Empty: quiet.
 std::vector<std::string> machine_noise(const Result& r) {
@@ -308,16 +322,7 @@ Result Controller::run(const RunOptions& options_in, Calibration& calibration) {
     if (options_.on_rate_fit) options_.on_rate_fit(calibration, *fit, fresh);
   }
   RunPlan plan = plan_run(calibration, options.spans_per_second, options.runtime_seconds);
-  ControlCommand c;
-  c.trace = options.trace;
-  c.work = plan.work;
-  c.repeat = plan.repeat;
-  c.sleep_ns = plan.sleep_ns;
-  c.sleep_interval_ns = plan.sleep_interval_ns;
-  c.no_flush = options.no_flush;
-  c.num_tags = options.num_tags;
-  c.num_logs = options.num_logs;
-  return run_command(options, c);
+  return run_command(options, command_for(plan, options));
 }
 
 Calibration Controller::calibrate(const std::string& client, const CalibrationOptions& options) {
@@ -408,14 +413,13 @@ Calibration Controller::calibrate(const std::string& client, const CalibrationOp
 const RateFit& Controller::fit_rate(Calibration& c, double spans_per_second, double runtime_seconds,
                                     const CalibrationOptions& options) {
   auto t0 = Clock::now();
-  c.rates.erase(std::remove_if(c.rates.begin(), c.rates.end(),
-                               [&](const RateFit& f) {
-                                 return std::abs(f.spans_per_second - spans_per_second) <=
-                                        1e-9 * std::max(1.0, spans_per_second);
-                               }),
-                c.rates.end());
-  c.rates.push_back(RateFit{});
-  c.rates.back().spans_per_second = spans_per_second;
+  RateFit fresh;
+  fresh.spans_per_second = spans_per_second;
+  if (RateFit* old = c.fit_for(spans_per_second)) {
+    *old = fresh;
+  } else {
+    c.rates.push_back(fresh);
+  }
   const double runtime = std::min(runtime_seconds, options.verify_runtime_seconds);
 
   RunOptions ro;
@@ -427,13 +431,7 @@ const RateFit& Controller::fit_rate(Calibration& c, double spans_per_second, dou
   ro.timeout_factor = 4;  // verification runs of short loops: allow for slow start-up
   for (int i = 0; i < options.max_verify_runs; ++i) {
     RunPlan plan = plan_run(c, spans_per_second, runtime);
-    ControlCommand cmd;
-    cmd.trace = false;
-    cmd.repeat = plan.repeat;
-    cmd.work = plan.work;
-    cmd.sleep_ns = plan.sleep_ns;
-    cmd.sleep_interval_ns = plan.sleep_interval_ns;
-    Result v = run_command(ro, cmd);
+    Result v = run_command(ro, command_for(plan, ro));
     RateFit& fit = *c.fit_for(spans_per_second);
     auto noise = machine_noise(v);
     if (!noise.empty()) {
