@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/command.h"
+#include "core/control_command.h"
 #include "core/error.h"
 #include "tracers.h"
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "core/command.h"
+#include "core/control_command.h"
 
 namespace spanbench::client {
 

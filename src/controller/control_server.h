@@ -10,7 +10,7 @@
 #include <string>
 #include <thread>
 
-#include "core/command.h"
+#include "core/control_command.h"
 
 namespace spanbench {
 

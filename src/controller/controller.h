@@ -13,7 +13,7 @@
 #include "controller/calibration.h"
 #include "controller/client_registry.h"
 #include "controller/control_server.h"
-#include "core/command.h"
+#include "core/control_command.h"
 #include "core/error.h"
 #include "core/result.h"
 #include "core/span_sink.h"

@@ -1,4 +1,4 @@
-#include "core/command.h"
+#include "core/control_command.h"
 
 #include <gtest/gtest.h>
 
