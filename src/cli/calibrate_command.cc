@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/run_options.h"
+#include "cli/validators.h"
 #include "report/console_reporter.h"
 
 namespace spanbench::cli {
@@ -24,10 +25,10 @@ void add_calibrate_command(CLI::App& root) {
   add_client_run_flags(cmd, f->client);
   cmd->add_option("--sps", f->rates, "Span rates to close the loop at, e.g. 100,1000")
       ->delimiter(',')
-      ->check(CLI::PositiveNumber)
+      ->check(positive("spans per second"))
       ->capture_default_str();
   cmd->add_option("--runtime", f->runtime, "Runtime of the runs this calibration is for")
-      ->check(CLI::PositiveNumber)
+      ->check(positive("seconds"))
       ->capture_default_str();
   cmd->add_option("-o,--out", f->out,
                   "Write the calibration as JSON to FILE (reusable with run --calibration)");

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/run_options.h"
+#include "cli/validators.h"
 #include "suites/check.h"
 #include "suites/satellites.h"
 
@@ -19,9 +20,13 @@ void add_check_command(CLI::App& root) {
       "Conformance test of a client against real satellites (every span once, shape, drops)");
   add_client_run_flags(cmd, *flags);
   cmd->add_option("--sps", opts->spans_per_second, "Spans per second of each run")
+      ->check(positive("spans per second"))
       ->capture_default_str();
-  cmd->add_option("--runtime", opts->runtime_seconds, "Seconds of each run")->capture_default_str();
-  cmd->add_option("--satellite-ports", *ports, "Satellite ports, e.g. 8360-8367");
+  cmd->add_option("--runtime", opts->runtime_seconds, "Seconds of each run")
+      ->check(positive("seconds"))
+      ->capture_default_str();
+  cmd->add_option("--satellite-ports", *ports, "Satellite ports, e.g. 8360-8367")
+      ->check(port_list());
   cmd->callback([flags, opts, ports] {
     Controller controller = make_controller(*flags);
     opts->client = flags->client;

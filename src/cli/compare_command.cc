@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/validators.h"
 #include "core/error.h"
 #include "report/json_reporter.h"
 #include "suites/compare.h"
@@ -62,7 +63,7 @@ void add_compare_command(CLI::App& root) {
       ->required();
   cmd->add_option("new", f->next, "New set, in the same forms")->required();
   cmd->add_option("--alpha", f->alpha, "Significance level of the test")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(between(0, 1))
       ->capture_default_str();
   cmd->add_option("--json", f->json_file, "Also write the comparison as JSON to FILE");
   cmd->add_flag("--fail-on-change", f->fail_on_change,

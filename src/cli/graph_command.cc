@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/run_options.h"
 #include "cli/signals.h"
+#include "cli/validators.h"
 #include "report/console_reporter.h"
 #include "suites/graph.h"
 #include "suites/satellites.h"
@@ -190,29 +191,30 @@ void add_graph_command(CLI::App& root) {
       "data as CSV");
   cmd->add_option("graph", f->kind, "cpu, memory, dropped or disconnect")
       ->required()
-      ->check(CLI::IsMember({"cpu", "memory", "dropped", "disconnect"}));
+      ->check(one_of({"cpu", "memory", "dropped", "disconnect"}));
   add_client_run_flags(cmd, f->client);
   cmd->add_option("--trials", f->trials,
                   "Runs per point (default: cpu 5, dropped 3, memory and disconnect 1)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_integer());
   cmd->add_option("--runtime", f->runtime,
                   "Seconds per run (default: cpu and dropped 10, memory 100, disconnect 180)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive("seconds"));
   cmd->add_option("--rates", f->rates,
-                  "Span rates, e.g. 100,500,1000 (default: the graph's list from the seed)");
+                  "Span rates, e.g. 100,500,1000 (default: the graph's list in docs/suites.md)");
   cmd->add_option("--sps", f->sps, "Disconnect graph: spans per second of every run")
-      ->check(CLI::PositiveNumber)
+      ->check(positive("spans per second"))
       ->capture_default_str();
   cmd->add_option("--down-at", f->down_at, "Disconnect graph: seconds until the satellites go down")
-      ->check(CLI::PositiveNumber)
+      ->check(positive("seconds"))
       ->capture_default_str();
   cmd->add_option("--up-at", f->up_at, "Disconnect graph: seconds until they come back")
-      ->check(CLI::PositiveNumber)
+      ->check(positive("seconds"))
       ->capture_default_str();
   cmd->add_option("--out", f->out_dir, "Folder for <graph>.csv, .png, .svg and .gp")
       ->capture_default_str();
   cmd->add_option("--satellite-ports", f->satellite_ports,
-                  "Satellite ports, e.g. 8360-8367 or 9000,9001");
+                  "Satellite ports, e.g. 8360-8367 or 9000,9001")
+      ->check(port_list());
   cmd->add_flag("--replot", f->replot, "Only redraw the graph from the CSV already in --out");
   cmd->callback([f] { run(*f); });
 }

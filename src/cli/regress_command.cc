@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/run_options.h"
 #include "cli/signals.h"
+#include "cli/validators.h"
 #include "core/error.h"
 #include "report/console_reporter.h"
 #include "suites/regress.h"
@@ -100,9 +101,8 @@ void add_regress_command(CLI::App& root) {
       "verdict, because runs were disturbed by other load (without --allow-noise) or the tracer "
       "seemed to cost less than nothing, 2 usage error, 130 interrupted");
   add_client_run_flags(cmd, f->client);
-  cmd->add_option(
-         "--profile", f->profile,
-         "Suite profile: full (the seed's numbers) or quick (same checks, under 2 minutes)")
+  cmd->add_option("--profile", f->profile,
+                  "Suite profile: full (about 6 minutes) or quick (same checks, under 2 minutes)")
       ->capture_default_str();
   cmd->add_option("--suite", f->suite_file,
                   "Suite file with the limits (default: suites/regress.toml beside the registry)");
@@ -110,7 +110,8 @@ void add_regress_command(CLI::App& root) {
   cmd->add_option("--out", f->out_dir, "Folder for regress.json and every run's result")
       ->capture_default_str();
   cmd->add_option("--satellite-ports", f->satellite_ports,
-                  "Satellite ports, e.g. 8360-8367 or 9000,9001");
+                  "Satellite ports, e.g. 8360-8367 or 9000,9001")
+      ->check(port_list());
   cmd->add_flag("--allow-noise", f->allow_noise,
                 "Give verdicts even when runs were disturbed by other load (they are still named)");
   cmd->callback([f] { run(*f); });

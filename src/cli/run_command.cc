@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/run_options.h"
 #include "cli/signals.h"
+#include "cli/validators.h"
 #include "report/console_reporter.h"
 #include "report/json_reporter.h"
 #include "suites/repeat.h"
@@ -126,29 +127,30 @@ void add_run_command(CLI::App& root) {
   cmd->add_flag("--trace,!--no-trace", f->trace,
                 "Use the real tracer (default) or the no-op tracer");
   cmd->add_option("--sps", f->sps, "Target spans per second")
-      ->check(CLI::PositiveNumber)
+      ->check(positive("spans per second"))
       ->capture_default_str();
   cmd->add_option("--runtime", f->runtime, "Target runtime in seconds")
-      ->check(CLI::PositiveNumber)
+      ->check(positive("seconds"))
       ->capture_default_str();
   cmd->add_flag("--no-flush", f->no_flush, "Ask the client to exit without flushing its tracer");
   cmd->add_flag("--no-timeout", f->no_timeout, "Do not kill the client after 2 x runtime + 2 s");
   cmd->add_option("--num-tags", f->num_tags, "Tags per span")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative_integer())
       ->capture_default_str();
   cmd->add_option("--num-logs", f->num_logs, "Logs per span")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative_integer())
       ->capture_default_str();
   cmd->add_option("--satellites", f->satellites, "Satellite mode: " + satellite_modes_help())
-      ->check(CLI::IsMember(satellite_modes()))
+      ->check(one_of(satellite_modes()))
       ->capture_default_str();
   cmd->add_option("--satellite-ports", f->satellite_ports,
-                  "Satellite ports, e.g. 8360-8367 or 9000,9001");
+                  "Satellite ports, e.g. 8360-8367 or 9000,9001")
+      ->check(port_list());
   cmd->add_option("--json", f->json_file, "Write the full result as JSON to FILE");
   cmd->add_option("--repeat", f->repeat,
                   "Run N traced and N untraced runs, alternating, each saved as it ends (a result "
                   "set for spanbench compare)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_integer("runs"));
   cmd->add_option("--out", f->out_dir,
                   "With --repeat: folder for traced/run-001.json, untraced/run-001.json, ...")
       ->capture_default_str();

@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/signals.h"
+#include "cli/validators.h"
 #include "core/log.h"
 #include "report/console_reporter.h"
 
@@ -20,16 +22,30 @@ void add_client_run_flags(CLI::App* cmd, ClientRunFlags& f) {
       ->required();
   cmd->add_option("--target-cpu", f.target_cpu,
                   "CPU share of one core the untraced client should use")
-      ->check(CLI::Range(0.01, 0.99))
+      ->check(between(0.01, 0.99))
       ->capture_default_str();
   cmd->add_option("--control-port", f.control_port, "Port of the control server on 127.0.0.1")
+      ->check(port_number())
       ->capture_default_str();
   cmd->add_option("--calibration", f.calibration_file,
                   "Reuse the calibration in FILE for this client, target and span rate, else "
                   "calibrate and save it there (one file holds many)");
   cmd->add_option("--client-cpu", f.client_cpu,
                   "Pin the client (and its tracer's threads) to this core, spanbench and its "
-                  "satellites to the others");
+                  "satellites to the others")
+      ->check(CLI::Validator(
+          [](std::string& input) -> std::string {
+            const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+            int core = -1;
+            auto [ptr, ec] = std::from_chars(input.data(), input.data() + input.size(), core);
+            if (ec != std::errc() || ptr != input.data() + input.size() || core < 0 ||
+                core >= cpus) {
+              return fmt::format("must be a core of this machine, 0-{} (got {})", cpus - 1, input);
+            }
+            if (cpus < 2) return "needs a machine with at least two cores";
+            return "";
+          },
+          "CORE"));
 }
 
 Controller make_controller(const ClientRunFlags& f) {

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/signals.h"
+#include "cli/validators.h"
 #include "core/error.h"
 #include "satellite/options.h"
 #include "satellite/satellite_group.h"
@@ -71,8 +72,9 @@ void run_satellites(const SatelliteFlags& flags) {
     group.start();
   } catch (const satellite::PortInUseError& e) {
     const bool admin = e.kind() == satellite::PortInUseError::Kind::kAdmin;
-    throw UsageError(std::string(e.what()) + "; pick free ports with " +
-                     (admin ? "--admin-port" : "--ports"));
+    // Exit 1, as in every command: the command line was fine, the machine was not.
+    throw Error(std::string(e.what()) + "; stop what uses it or pick free ports with " +
+                (admin ? "--admin-port" : "--ports"));
   }
   // The down-at/up-at schedule counts from now.
   group.run_started();
@@ -112,45 +114,53 @@ void add_satellite_command(CLI::App& root) {
       "admin port (GET /spans_received, GET /stats, POST /reset)");
   cmd->add_option("--mode", flags->mode,
                   "typical (~0.05 us/span), slow_succeed (~1 us/span), slow_fail (error answers)")
+      ->check(one_of({"typical", "slow_succeed", "slow_fail"}))
       ->capture_default_str();
   cmd->add_option("--ports", flags->ports, "Satellite ports, TCP and UDP: 8360-8367 or 8360,8361")
+      ->check(port_list())
       ->capture_default_str();
   cmd->add_option("--transport", flags->transport,
                   "http (every protocol by path) or grpc (OTLP TraceService/Export over h2c)")
+      ->check(one_of({"http", "grpc"}))
       ->capture_default_str();
   cmd->add_option("--host", flags->host, "Address to bind")->capture_default_str();
   cmd->add_option("--admin-port", flags->admin_port, "Whole-group admin API port; 0 for none")
+      ->check(port_number("no admin port"))
       ->capture_default_str();
   cmd->add_option("--latency-ms", flags->latency_ms, "Added delay before answering each report")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_integer("milliseconds"));
   cmd->add_option("--error-rate", flags->error_rate,
                   "Fraction of reports answered 503 / UNAVAILABLE (not counted)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(between(0, 1));
   cmd->add_option("--bandwidth", flags->bandwidth,
-                  "Bytes per second the whole group reads; 0 for unlimited");
+                  "Bytes per second the whole group reads; 0 for unlimited")
+      ->check(non_negative_integer("bytes per second"));
   cmd->add_option("--down-at", flags->down_at_s, "Seconds after start to take the satellites down")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative("seconds"));
   cmd->add_option("--up-at", flags->up_at_s, "Seconds after start to bring them back")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative("seconds"));
   cmd->add_option("--max-body-bytes", flags->max_body_bytes,
                   "Largest report body accepted (after gunzip)")
+      ->check(positive_integer("bytes"))
       ->capture_default_str();
   cmd->add_option("--read-timeout-ms", flags->read_timeout_ms,
                   "An HTTP request stalled this long, or a request head not complete this "
                   "long, is answered 408; a gRPC message not received this long after its "
                   "call began ends with DEADLINE_EXCEEDED")
+      ->check(positive_integer("milliseconds"))
       ->capture_default_str();
   cmd->add_option("--max-buffered-bytes", flags->max_buffered_bytes,
                   "Request buffers all HTTP satellites may hold at once (bodies, inflated "
                   "bodies, buffers kept for the next report); beyond it reports are answered "
                   "503. 0: max(512 MiB, 4 x --max-body-bytes)")
+      ->check(non_negative_integer("bytes"))
       ->capture_default_str();
   cmd->add_option("--max-connections", flags->max_connections,
                   "HTTP connections the satellite ports hold at once (also kept below the open "
                   "file limit); beyond it the longest-idle one is closed, or, when all are "
                   "busy, the new one is answered 503")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive_integer());
   cmd->add_flag("--no-udp", flags->no_udp, "Do not listen for Jaeger agent datagrams on UDP");
   cmd->callback([flags] { run_satellites(*flags); });
 }

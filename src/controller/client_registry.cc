@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/suggest.h"
 #include "core/toml_text.h"
 #include "process/child_process.h"
 
@@ -143,7 +144,15 @@ const ClientEntry& ClientRegistry::get(const std::string& name) const {
     if (e.name == name) return e;
   }
   std::string known;
-  for (const auto& e : entries_) known += (known.empty() ? "" : ", ") + e.name;
+  std::vector<std::string> names;
+  for (const auto& e : entries_) {
+    known += (known.empty() ? "" : ", ") + e.name;
+    names.push_back(e.name);
+  }
+  if (auto near = closest_match(name, names)) {
+    throw UsageError("unknown client \"" + name + "\"; did you mean " + *near +
+                     "? (known clients: " + known + ")");
+  }
   throw UsageError("unknown client \"" + name + "\"; known clients: " + known);
 }
 

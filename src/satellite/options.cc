@@ -8,12 +8,17 @@
 namespace spanbench::satellite {
 namespace {
 
-uint16_t parse_port(std::string_view text, std::string_view whole) {
+// "--ports: " before a message, or nothing when the caller names the option.
+std::string prefix(std::string_view option) {
+  return option.empty() ? std::string() : std::string(option) + ": ";
+}
+
+uint16_t parse_port(std::string_view text, std::string_view whole, std::string_view option) {
   unsigned value = 0;
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
   if (text.empty() || ec != std::errc() || ptr != end || value == 0 || value > 65535) {
-    throw UsageError("--ports: '" + std::string(text) + "' in '" + std::string(whole) +
+    throw UsageError(prefix(option) + "'" + std::string(text) + "' in '" + std::string(whole) +
                      "' is not a port number 1-65535 (use e.g. 8360-8367 or 8360,8361)");
   }
   return static_cast<uint16_t>(value);
@@ -68,7 +73,7 @@ std::string_view transport_name(Transport transport) {
   return transport == Transport::kGrpc ? "grpc" : "http";
 }
 
-std::vector<uint16_t> parse_port_list(std::string_view text) {
+std::vector<uint16_t> parse_port_list(std::string_view text, std::string_view option) {
   std::vector<uint16_t> ports;
   std::string_view rest = text;
   while (true) {
@@ -76,16 +81,17 @@ std::vector<uint16_t> parse_port_list(std::string_view text) {
     std::string_view item = trim(rest.substr(0, comma));
     const size_t dash = item.find('-');
     if (dash == std::string_view::npos) {
-      ports.push_back(parse_port(item, text));
+      ports.push_back(parse_port(item, text, option));
     } else {
-      const uint16_t first = parse_port(trim(item.substr(0, dash)), text);
-      const uint16_t last = parse_port(trim(item.substr(dash + 1)), text);
+      const uint16_t first = parse_port(trim(item.substr(0, dash)), text, option);
+      const uint16_t last = parse_port(trim(item.substr(dash + 1)), text, option);
       if (last < first) {
-        throw UsageError("--ports: range '" + std::string(item) +
+        throw UsageError(prefix(option) + "range '" + std::string(item) +
                          "' runs backwards (use low-high)");
       }
       if (last - first >= 1024) {
-        throw UsageError("--ports: range '" + std::string(item) + "' has more than 1024 ports");
+        throw UsageError(prefix(option) + "range '" + std::string(item) +
+                         "' has more than 1024 ports");
       }
       for (unsigned p = first; p <= last; ++p) ports.push_back(static_cast<uint16_t>(p));
     }
@@ -95,7 +101,7 @@ std::vector<uint16_t> parse_port_list(std::string_view text) {
   std::set<uint16_t> seen;
   for (uint16_t p : ports) {
     if (!seen.insert(p).second) {
-      throw UsageError("--ports: port " + std::to_string(p) + " is listed twice in '" +
+      throw UsageError(prefix(option) + "port " + std::to_string(p) + " is listed twice in '" +
                        std::string(text) + "'");
     }
   }

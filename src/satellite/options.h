@@ -33,8 +33,9 @@ std::chrono::nanoseconds mode_delay_per_span(Mode mode);
 std::optional<Transport> parse_transport(std::string_view text);
 std::string_view transport_name(Transport transport);
 
-// "8360-8367", "8360,8362", or "8360"; throws UsageError naming the problem.
-std::vector<uint16_t> parse_port_list(std::string_view text);
+// "8360-8367", "8360,8362", or "8360"; throws UsageError naming the problem,
+// after "`option`: " (nothing when `option` is empty).
+std::vector<uint16_t> parse_port_list(std::string_view text, std::string_view option = "--ports");
 
 struct SatelliteOptions {
   std::string host = "127.0.0.1";

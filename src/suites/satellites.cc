@@ -6,7 +6,7 @@
 namespace spanbench {
 
 std::vector<uint16_t> parse_ports(const std::string& text) {
-  return satellite::parse_port_list(text);
+  return satellite::parse_port_list(text, "--satellite-ports");
 }
 
 std::vector<std::string> satellite_modes() {

@@ -17,7 +17,7 @@ struct RunSatellites {
   std::vector<uint16_t> ports;
 };
 
-// "8360-8367" or "8360,8362"; throws UsageError.
+// "8360-8367" or "8360,8362"; throws UsageError naming --satellite-ports.
 std::vector<uint16_t> parse_ports(const std::string& text);
 std::vector<std::string> satellite_modes();  // typical, slow_succeed, slow_fail, none
 std::string satellite_modes_help();

@@ -1,8 +1,11 @@
 // The spanbench binary run as a user runs it: flags, output, exit codes.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <vector>
 
 #include "controller/calibration.h"
 #include "controller/control_server.h"
@@ -140,6 +143,210 @@ TEST(Cli, FailedRunExitsOneAndKeepsPartialResult) {
   EXPECT_NE(doc["error"].get<std::string>().find("exit code 1"), std::string::npos);
 }
 
+// CLI conventions (README.md, "Exit codes"): each case below as a user
+// would type it, with the one line and the exit code it must give.
+struct Timed {
+  testing::CommandOutput out;
+  double seconds = 0;
+};
+
+Timed timed(const std::string& cmd) {
+  const auto start = std::chrono::steady_clock::now();
+  Timed t;
+  t.out = run_shell(cmd);
+  t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return t;
+}
+
+std::string bin() { return SPANBENCH_BIN; }
+std::string registry() { return TEST_CLIENTS_TOML; }
+
+TEST(CliConventions, GlobalOptionsGoBeforeOrAfterTheCommand) {
+  auto after = run_shell(bin() + " clients --clients " + registry());
+  EXPECT_EQ(after.exit_code, 0) << after.output;
+  EXPECT_NE(after.output.find("cpp-noop"), std::string::npos) << after.output;
+
+  // The registry named after `run` is the one read: its unknown-client
+  // error lists its clients.
+  auto run = run_shell(bin() + " run --client nosuch --clients " + registry() + " --log-dir " +
+                       TEST_WORK_DIR + "/logs");
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_NE(run.output.find("unknown client \"nosuch\""), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("slow-start"), std::string::npos) << run.output;
+
+  auto missing = run_shell(bin() + " clients --clients /nonexistent/clients.toml");
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("/nonexistent/clients.toml"), std::string::npos) << missing.output;
+
+  auto help = run_shell(bin() + " run --help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.output.find("--clients"), std::string::npos) << help.output;
+  EXPECT_NE(help.output.find("--log-dir"), std::string::npos) << help.output;
+}
+
+TEST(CliConventions, MistypedOptionGetsASuggestion) {
+  auto t =
+      timed(bin() + " --clients " + registry() + " run --client cpp-noop --sp 1000 --runtime 5");
+  EXPECT_EQ(t.out.exit_code, 2) << t.out.output;
+  EXPECT_NE(t.out.output.find("spanbench: unknown option --sp for run; did you mean --sps?"),
+            std::string::npos)
+      << t.out.output;
+  EXPECT_EQ(t.out.output.find("calibration"), std::string::npos) << t.out.output;
+
+  auto eq = run_shell(bin() + " satellite --prots=9000");
+  EXPECT_EQ(eq.exit_code, 2) << eq.output;
+  EXPECT_NE(eq.output.find("unknown option --prots for satellite; did you mean --ports?"),
+            std::string::npos)
+      << eq.output;
+
+  // Nothing close: named, without a guess.
+  auto far = run_shell(bin() + " run --client cpp-noop --zzzzzz");
+  EXPECT_EQ(far.exit_code, 2) << far.output;
+  EXPECT_NE(far.output.find("unknown option --zzzzzz for run (see spanbench run --help)"),
+            std::string::npos)
+      << far.output;
+}
+
+TEST(CliConventions, MistypedCommandGetsASuggestion) {
+  auto rnu = run_shell(bin() + " rnu --client cpp-noop");
+  EXPECT_EQ(rnu.exit_code, 2) << rnu.output;
+  EXPECT_NE(rnu.output.find("spanbench: unknown command rnu; did you mean run?"), std::string::npos)
+      << rnu.output;
+
+  auto sat = run_shell(bin() + " --clients " + registry() + " satelite");
+  EXPECT_EQ(sat.exit_code, 2) << sat.output;
+  EXPECT_NE(sat.output.find("unknown command satelite; did you mean satellite?"), std::string::npos)
+      << sat.output;
+
+  auto none = run_shell(bin());
+  EXPECT_EQ(none.exit_code, 2) << none.output;
+  EXPECT_NE(none.output.find("give a command: clients, calibrate, run"), std::string::npos)
+      << none.output;
+}
+
+TEST(CliConventions, MistypedClientGetsASuggestion) {
+  auto t = timed(bin() + " --clients " + registry() + " run --client cpp-nop --runtime 5");
+  EXPECT_EQ(t.out.exit_code, 2) << t.out.output;
+  EXPECT_NE(t.out.output.find("unknown client \"cpp-nop\"; did you mean cpp-noop?"),
+            std::string::npos)
+      << t.out.output;
+  EXPECT_EQ(t.out.output.find("calibration"), std::string::npos) << t.out.output;
+}
+
+TEST(CliConventions, RangeErrorsAreReadable) {
+  const std::regex long_number("[0-9]{20,}");
+  struct Case {
+    std::string args, message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"run --client cpp-noop --runtime 0", "--runtime must be > 0 seconds (got 0)"},
+           {"run --client cpp-noop --sps -5", "--sps must be > 0 spans per second (got -5)"},
+           {"run --client cpp-noop --sps abc",
+            "--sps must be a number > 0 spans per second (got abc)"},
+           {"run --client cpp-noop --repeat 0", "--repeat must be > 0 runs (got 0)"},
+           {"run --client cpp-noop --num-tags -1", "--num-tags must be >= 0 (got -1)"},
+           {"run --client cpp-noop --target-cpu 1.5",
+            "--target-cpu must be between 0.01 and 0.99 (got 1.5)"},
+           {"run --client cpp-noop --control-port 70000",
+            "--control-port must be a port number 1-65535 (got 70000)"},
+           {"run --client cpp-noop --client-cpu 4096",
+            "--client-cpu must be a core of this machine"},
+           {"graph cpu --client cpp-noop --trials 0", "--trials must be > 0 (got 0)"},
+           {"graph cpuu --client cpp-noop",
+            "graph must be cpu, memory, dropped or disconnect "
+            "(got cpuu); did you mean cpu?"},
+           {"run --client cpp-noop --satellites nonee",
+            "--satellites must be typical, slow_succeed, slow_fail or none (got nonee); did you "
+            "mean none?"},
+           {"satellite --error-rate 2", "--error-rate must be between 0 and 1 (got 2)"},
+           {"satellite --admin-port -1",
+            "--admin-port must be a port number 1-65535, or 0 for no admin port (got -1)"},
+       }) {
+    auto t = timed(bin() + " --clients " + registry() + " " + c.args);
+    EXPECT_EQ(t.out.exit_code, 2) << c.args << ": " << t.out.output;
+    EXPECT_NE(t.out.output.find("spanbench: " + c.message), std::string::npos)
+        << c.args << ": " << t.out.output;
+    EXPECT_FALSE(std::regex_search(t.out.output, long_number)) << c.args << ": " << t.out.output;
+    EXPECT_EQ(t.out.output.find("calibration"), std::string::npos) << c.args;
+    EXPECT_LT(t.seconds, 1.0) << c.args;
+  }
+}
+
+// Every value is checked while the command line is read: a bad one fails
+// at once, naming the option as typed, before a calibration (2 s or more)
+// or satellites start.
+TEST(CliConventions, BadValuesFailBeforeAnythingRuns) {
+  for (const std::string cmd : {"run", "check", "regress"}) {
+    auto t = timed(bin() + " --clients " + registry() + " " + cmd +
+                   " --client cpp-noop --satellite-ports 18367-18360" +
+                   (cmd == "run" ? " --sps 1000 --runtime 5" : ""));
+    EXPECT_EQ(t.out.exit_code, 2) << cmd << ": " << t.out.output;
+    EXPECT_NE(t.out.output.find("--satellite-ports: range '18367-18360' runs backwards"),
+              std::string::npos)
+        << cmd << ": " << t.out.output;
+    EXPECT_EQ(t.out.output.find("--ports"), std::string::npos) << cmd << ": " << t.out.output;
+    EXPECT_EQ(t.out.output.find("calibration"), std::string::npos) << cmd << ": " << t.out.output;
+    EXPECT_LT(t.seconds, 1.0) << cmd;
+  }
+  auto bogus = timed(bin() + " --clients " + registry() +
+                     " run --client cpp-noop --sps 1000 --runtime 5 --bogus");
+  EXPECT_EQ(bogus.out.exit_code, 2) << bogus.out.output;
+  EXPECT_EQ(bogus.out.output.find("calibration"), std::string::npos) << bogus.out.output;
+  EXPECT_LT(bogus.seconds, 1.0);
+
+  auto sat = timed(bin() + " satellite --ports 9000,9000");
+  EXPECT_EQ(sat.out.exit_code, 2) << sat.out.output;
+  EXPECT_NE(sat.out.output.find("--ports: port 9000 is listed twice"), std::string::npos)
+      << sat.out.output;
+}
+
+// A port in use is exit 1 in every command: the command line was right, the
+// machine was not ready for it.
+TEST(CliConventions, PortInUseIsExitOneEverywhere) {
+  const uint16_t port = testing::test_port(60);
+  ControlServer squatter(port);
+
+  auto sat = run_shell(bin() + " satellite --ports " + std::to_string(port) + " --admin-port 0");
+  EXPECT_EQ(sat.exit_code, 1) << sat.output;
+  EXPECT_NE(sat.output.find(std::to_string(port)), std::string::npos) << sat.output;
+  EXPECT_NE(sat.output.find("--ports"), std::string::npos) << sat.output;
+
+  auto admin = run_shell(bin() + " satellite --ports " + std::to_string(port + 1) +
+                         " --admin-port " + std::to_string(port));
+  EXPECT_EQ(admin.exit_code, 1) << admin.output;
+  EXPECT_NE(admin.output.find("--admin-port"), std::string::npos) << admin.output;
+
+  auto control = run_shell(spanbench("run --client cpp-noop --runtime 1", 60));
+  EXPECT_EQ(control.exit_code, 1) << control.output;
+  EXPECT_NE(control.output.find("--control-port"), std::string::npos) << control.output;
+
+  // The satellites of a run of a client that reports over the network,
+  // reached without calibrating, from a saved calibration.
+  std::string cal = std::string(TEST_WORK_DIR) + "/cli-cal-port.json";
+  std::ofstream(cal)
+      << R"({"client":"reporter","target_cpu":0.7,"work_ns_per_unit":1,"span_overhead_ns":0,
+    "startup_cpu_seconds":0,"startup_wall_seconds":0,
+    "rates":[{"spans_per_second":100,"cpu_scale":1,"sleep_overshoot_ns":0}]})";
+  auto run = run_shell(spanbench("run --client reporter --runtime 1 --calibration " + cal +
+                                     " --satellite-ports " + std::to_string(port),
+                                 61));
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("satellite port " + std::to_string(port) + " is in use"),
+            std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("--satellite-ports"), std::string::npos) << run.output;
+}
+
+TEST(CliConventions, HelpDocumentsTheExitCodes) {
+  for (std::string cmd : {"", "run", "satellite", "compare"}) {
+    auto out = run_shell(bin() + " " + cmd + " --help");
+    EXPECT_EQ(out.exit_code, 0) << cmd;
+    for (const char* code : {"Exit codes", "2 usage error", "3 noisy", "130 interrupted"}) {
+      EXPECT_NE(out.output.find(code), std::string::npos) << cmd << ": " << code << out.output;
+    }
+  }
+}
+
 TEST(Examples, HelloWorldCalibratesAndRuns) {
   auto out = run_shell(std::string(HELLO_WORLD_BIN) + " cpp-mock 2 " +
                        std::to_string(testing::test_port(14)));
@@ -174,7 +381,9 @@ TEST(Cli, ClientCpuPinsTheClientAndIsRecorded) {
 
   auto bad = run_shell(spanbench("run --client cpp-noop --client-cpu 4096 --runtime 1", 26));
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
-  EXPECT_NE(bad.output.find("--client-cpu 4096"), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("--client-cpu must be a core of this machine"), std::string::npos)
+      << bad.output;
+  EXPECT_NE(bad.output.find("(got 4096)"), std::string::npos) << bad.output;
 }
 
 }  // namespace

@@ -1,0 +1,120 @@
+#include "cli/validators.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <optional>
+
+#include "core/error.h"
+#include "core/suggest.h"
+#include "satellite/options.h"
+
+namespace spanbench::cli {
+namespace {
+
+std::optional<double> number(const std::string& text) {
+  double v = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+std::string with_unit(const std::string& bound, const std::string& unit) {
+  return unit.empty() ? bound : bound + " " + unit;
+}
+
+// A check of one numeric bound: `ok` says whether the value is allowed,
+// `bound` says what is ("> 0", ">= 0", "between 0.01 and 0.99").
+CLI::Validator numeric(const std::string& bound, const std::string& unit, bool integer,
+                       std::function<bool(double)> ok) {
+  const std::string what = integer ? "a whole number " : "a number ";
+  return CLI::Validator(
+      [=](std::string& input) -> std::string {
+        auto v = number(input);
+        if (!v || (integer && std::floor(*v) != *v)) {
+          return fmt::format("must be {}{} (got {})", what, with_unit(bound, unit), input);
+        }
+        if (!ok(*v)) return fmt::format("must be {} (got {})", with_unit(bound, unit), input);
+        return "";
+      },
+      bound);
+}
+
+}  // namespace
+
+CLI::Validator positive(const std::string& unit) {
+  return numeric("> 0", unit, false, [](double v) { return v > 0; });
+}
+
+CLI::Validator positive_integer(const std::string& unit) {
+  return numeric("> 0", unit, true, [](double v) { return v > 0; });
+}
+
+CLI::Validator non_negative(const std::string& unit) {
+  return numeric(">= 0", unit, false, [](double v) { return v >= 0; });
+}
+
+CLI::Validator non_negative_integer(const std::string& unit) {
+  return numeric(">= 0", unit, true, [](double v) { return v >= 0; });
+}
+
+CLI::Validator between(double low, double high, const std::string& unit) {
+  return numeric(fmt::format("between {:g} and {:g}", low, high), unit, false,
+                 [=](double v) { return v >= low && v <= high; });
+}
+
+CLI::Validator port_number(const std::string& zero_meaning) {
+  const bool zero_ok = !zero_meaning.empty();
+  const std::string bound = zero_ok
+                                ? fmt::format("a port number 1-65535, or 0 for {}", zero_meaning)
+                                : "a port number 1-65535";
+  return CLI::Validator(
+      [=](std::string& input) -> std::string {
+        auto v = number(input);
+        if (!v || std::floor(*v) != *v || *v < (zero_ok ? 0 : 1) || *v > 65535) {
+          return fmt::format("must be {} (got {})", bound, input);
+        }
+        return "";
+      },
+      zero_ok ? "0-65535" : "1-65535");
+}
+
+CLI::Validator one_of(const std::vector<std::string>& choices) {
+  std::string list;
+  for (size_t i = 0; i < choices.size(); ++i) {
+    list += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i];
+  }
+  return CLI::Validator(
+      [=](std::string& input) -> std::string {
+        if (std::find(choices.begin(), choices.end(), input) != choices.end()) return "";
+        std::string message = fmt::format("must be {} (got {})", list, input);
+        if (auto near = closest_match(input, choices)) message += "; did you mean " + *near + "?";
+        return message;
+      },
+      list);
+}
+
+CLI::Validator port_list() {
+  return CLI::Validator(
+      [](std::string& input) -> std::string {
+        try {
+          satellite::parse_port_list(input, "");
+        } catch (const UsageError& e) {
+          return e.what();
+        }
+        return "";
+      },
+      "PORTS");
+}
+
+std::string sentence(const std::string& message) {
+  // "NAME: must be ..." -> "NAME must be ...".
+  const size_t colon = message.find(": must be ");
+  if (colon == std::string::npos || message.find(' ') < colon) return message;
+  return message.substr(0, colon) + message.substr(colon + 1);
+}
+
+}  // namespace spanbench::cli
