@@ -1,4 +1,4 @@
-// The seed's hello_world.py with the spanbench library: calibrate a client
+// LightStep Benchmarks' hello_world.py with the spanbench library: calibrate a client
 // at 70% CPU, run it traced at 100 spans/s for 10 s, print the result.
 //
 //   hello_world [CLIENT] [RUNTIME_SECONDS] [CONTROL_PORT]

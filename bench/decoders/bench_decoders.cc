@@ -1,5 +1,5 @@
 // Decode cost per span for each satellite decoder. Every body is a 512-span
-// batch of seed-shaped spans (10 tags, 15 one-field logs) built with the
+// batch of benchmark-shaped spans (10 tags, 15 one-field logs) built with the
 // protocol's real encoder; the "per_span" counter (time per span) is the
 // figure to read.
 //

@@ -1,4 +1,4 @@
-// bench_satellite_ingest: how many seed-shaped spans (10 tags, 15 logs) one
+// bench_satellite_ingest: how many benchmark-shaped spans (10 tags, 15 logs) one
 // satellite ingests per second on one core, per HTTP protocol, and how much
 // satellite CPU each span costs.
 //

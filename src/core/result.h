@@ -30,7 +30,7 @@ struct Result {
   double spans_per_second = 0;       // spans_sent / loop_seconds
   std::vector<double> cpu_list;      // CPU share each second, 0..1
   std::vector<int64_t> memory_list;  // RSS bytes each second
-  // Extras (not in the seed): peak RSS, the client's own timings if it
+  // Extras (not in LightStep Benchmarks' results): peak RSS, the client's own timings if it
   // POSTed /result, where its log is, which satellites it reported to.
   int64_t max_rss_bytes = 0;
   double client_loop_seconds = 0;

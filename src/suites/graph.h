@@ -11,7 +11,7 @@
 
 namespace spanbench {
 
-// The four graphs of "Benchmarking New Tracers".
+// The four graphs of docs/suites.md ("spanbench graph: the four graphs").
 enum class GraphKind {
   kCpu,         // CPU of traced and untraced clients, and the tracer's share, by span rate
   kMemory,      // RSS over time at several span rates
@@ -42,7 +42,7 @@ struct GraphOptions {
   std::filesystem::path out_dir = "graphs";
 };
 
-// The seed's rate lists, runtimes and trial counts for `kind`.
+// The rate lists, runtimes and trial counts of docs/suites.md for `kind`.
 GraphOptions default_graph_options(GraphKind kind);
 
 struct GraphProgress {

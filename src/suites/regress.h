@@ -14,7 +14,7 @@
 namespace spanbench {
 
 // The thresholds of `spanbench regress`, one profile of a suite file
-// (suites/regress.toml). Defaults are the seed's numbers (profile "full").
+// (suites/regress.toml). Defaults are the "full" profile's numbers.
 struct MemoryCheckConfig {
   bool enabled = true;
   double spans_per_second = 500;

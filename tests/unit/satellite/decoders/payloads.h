@@ -2,7 +2,7 @@
 
 // Builds real wire payloads for decoder tests, fuzz seeds and benchmarks,
 // using each protocol's own encoder (protobuf, thrift, msgpack-c, zlib,
-// nlohmann JSON). Spans are "seed-shaped": `tags` tags tag.keyN=tag.valueN
+// nlohmann JSON). Spans have the benchmark's shape: `tags` tags tag.keyN=tag.valueN
 // and `logs` logs each with one field log.keyN=log.valueN.
 
 #include <cstdint>
