@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "core/file_io.h"
 #include "core/machine.h"
 #include "report/html.h"
 #include "report/junit.h"
@@ -19,7 +20,7 @@ struct ReportFlags {
 void run(const ReportFlags& f) {
   std::filesystem::path out = f.output.empty() ? std::filesystem::path(f.dir) / "report.html"
                                                : std::filesystem::path(f.output);
-  write_text_file(html_report(f.dir, machine_context(), SPANBENCH_VERSION), out);
+  write_file_atomically(out, html_report(f.dir, machine_context(), SPANBENCH_VERSION));
   std::cout << "report written to " << out.string() << "\n";
 }
 

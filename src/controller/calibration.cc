@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/file_io.h"
 
 namespace spanbench {
 namespace {
@@ -98,9 +98,7 @@ Calibration calibration_from_json(const nlohmann::json& j) {
 }
 
 std::vector<Calibration> load_calibrations(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw Error("cannot read calibration file " + file.string());
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  nlohmann::json j = nlohmann::json::parse(read_file(file), nullptr, false);
   if (j.is_discarded()) {
     throw Error("calibration file " + file.string() + " is not JSON: delete it to recalibrate");
   }
@@ -137,15 +135,7 @@ void save_calibration(const Calibration& c, const std::filesystem::path& file) {
   all.push_back(c);
   nlohmann::json doc = {{"calibrations", nlohmann::json::array()}};
   for (const auto& x : all) doc["calibrations"].push_back(to_json(x));
-  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
-  auto tmp = file;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << doc.dump(2) << "\n";
-    if (!out) throw Error("cannot write calibration file " + file.string());
-  }
-  std::filesystem::rename(tmp, file);
+  write_file_atomically(file, doc.dump(2) + "\n");
 }
 
 RunPlan plan_run(const Calibration& c, double spans_per_second, double runtime_seconds,

@@ -4,10 +4,10 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 
 #include "core/error.h"
+#include "core/file_io.h"
 #include "core/suggest.h"
 #include "core/toml_text.h"
 #include "process/child_process.h"
@@ -76,15 +76,13 @@ bool executable_in_path(const std::string& program) {
 }  // namespace
 
 ClientRegistry ClientRegistry::load(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) {
+  const std::optional<std::string> text = try_read_file(file);
+  if (!text) {
     throw UsageError("cannot read client registry " + file.string() +
                      " (run from the spanbench folder or pass --clients FILE)");
   }
-  std::stringstream buf;
-  buf << in.rdbuf();
   auto base = std::filesystem::absolute(file).parent_path();
-  return parse(buf.str(), base, file.string());
+  return parse(*text, base, file.string());
 }
 
 ClientRegistry ClientRegistry::parse(std::string_view toml_text,

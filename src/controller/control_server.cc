@@ -6,10 +6,10 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/file_io.h"
 #include "core/log.h"
 #include "process/proc_stat.h"
 #include "process/process_tree.h"
@@ -228,8 +228,7 @@ namespace {
 // The spanbench-supervisor `pid` runs under, if any: every process the
 // client starts descends from it, even one whose own parent has exited.
 pid_t supervisor_of(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), {});
+  const std::string stat = try_read_file("/proc/" + std::to_string(pid) + "/stat").value_or("");
   auto ppid = parse_stat_ppid(stat);
   if (!ppid || *ppid <= 1) return -1;
   std::error_code ec;

@@ -6,9 +6,9 @@
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
+
+#include "core/file_io.h"
 
 namespace spanbench {
 namespace {
@@ -32,12 +32,6 @@ std::optional<int64_t> to_int(std::string_view tok) {
   auto [p, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
   if (ec != std::errc() || p != tok.data() + tok.size() || tok.empty()) return std::nullopt;
   return v;
-}
-
-std::optional<std::string> slurp(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 }  // namespace
@@ -113,13 +107,13 @@ std::optional<SystemCpuTimes> parse_proc_stat_cpu_line(std::string_view text) {
 }
 
 std::optional<SystemCpuTimes> system_cpu_times() {
-  auto text = slurp("/proc/stat");
+  auto text = try_read_file("/proc/stat");
   if (!text) return std::nullopt;
   return parse_proc_stat_cpu_line(*text);
 }
 
 std::optional<double> load_average_1m() {
-  auto text = slurp("/proc/loadavg");
+  auto text = try_read_file("/proc/loadavg");
   if (!text) return std::nullopt;
   std::string_view rest = *text;
   std::string tok(next_token(rest));
@@ -130,7 +124,7 @@ std::optional<double> load_average_1m() {
 }
 
 std::optional<int64_t> process_peak_rss_bytes(pid_t pid) {
-  auto text = slurp("/proc/" + std::to_string(pid) + "/status");
+  auto text = try_read_file("/proc/" + std::to_string(pid) + "/status");
   if (!text) return std::nullopt;
   auto v = parse_status_vmhwm_bytes(*text);
   // A zombie has no memory map and no VmHWM line; no live process has 0.
@@ -145,7 +139,7 @@ std::optional<int64_t> process_runqueue_wait_ns(pid_t pid) {
   int64_t sum = 0;
   bool any = false;
   for (const auto& task : it) {
-    auto text = slurp(task.path().string() + "/schedstat");
+    auto text = try_read_file(task.path().string() + "/schedstat");
     if (!text) continue;
     if (auto w = parse_schedstat_wait_ns(*text)) {
       sum += *w;
@@ -165,7 +159,7 @@ std::optional<int64_t> process_cpu_ns(pid_t pid) {
 }
 
 std::optional<int64_t> process_rss_bytes(pid_t pid) {
-  auto text = slurp("/proc/" + std::to_string(pid) + "/statm");
+  auto text = try_read_file("/proc/" + std::to_string(pid) + "/statm");
   if (!text) return std::nullopt;
   auto pages = parse_statm_resident_pages(*text);
   // A process that has exited but is not yet reaped (a zombie) reads as

@@ -12,9 +12,8 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
+#include "core/file_io.h"
 #include "process/process_tree.h"
 
 namespace spanbench {
@@ -61,13 +60,6 @@ std::optional<TcpEndpoint> parse_proc_endpoint(std::string_view text) {
   if (ec != std::errc() || end != port.data() + port.size() || p > 0xffff) return std::nullopt;
   e.port = static_cast<uint16_t>(p);
   return e;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 }  // namespace
@@ -177,7 +169,8 @@ std::optional<uint64_t> tcp_socket_inode(const TcpEndpoint& local, const TcpEndp
   if (l == Lookup::kFound) return inode;
   if (!unsupported && l == Lookup::kNotFound) return std::nullopt;
   for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-    if (auto found = find_tcp_socket_inode(read_text(table), local, remote)) return found;
+    if (auto found = find_tcp_socket_inode(try_read_file(table).value_or(""), local, remote))
+      return found;
   }
   return std::nullopt;
 }

@@ -2,10 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "core/error.h"
+#include "core/file_io.h"
 
 namespace spanbench {
 
@@ -76,19 +74,13 @@ std::vector<CsvRow> parse_csv(const std::string& text) {
 }
 
 std::vector<CsvRow> read_csv_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error("cannot read " + file.string() + ": check the path");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_csv(ss.str());
+  return parse_csv(read_file(file));
 }
 
 CsvAppender::CsvAppender(std::filesystem::path file, CsvRow header)
     : file_(std::move(file)), columns_(header.size()) {
-  if (file_.has_parent_path()) std::filesystem::create_directories(file_.parent_path());
-  std::ofstream out(file_, std::ios::trunc | std::ios::binary);
-  out << csv_line(header);
-  if (!out) throw Error("cannot write " + file_.string() + ": check the folder is writable");
+  text_ = csv_line(header);
+  write_file_atomically(file_, text_);
 }
 
 void CsvAppender::append(const CsvRow& row) {
@@ -96,10 +88,9 @@ void CsvAppender::append(const CsvRow& row) {
     throw Error(fmt::format("CSV row for {} has {} fields, the header {}", file_.string(),
                             row.size(), columns_));
   }
-  std::ofstream out(file_, std::ios::app | std::ios::binary);
-  out << csv_line(row);
-  out.flush();
-  if (!out) throw Error("cannot append to " + file_.string() + ": is the disk full?");
+  std::string text = text_ + csv_line(row);
+  write_file_atomically(file_, text);
+  text_ = std::move(text);
   ++rows_;
 }
 

@@ -15,8 +15,9 @@ std::vector<CsvRow> parse_csv(const std::string& text);
 // Reads and parses a CSV file; throws spanbench::Error when unreadable.
 std::vector<CsvRow> read_csv_file(const std::filesystem::path& file);
 
-// A CSV file that grows one row at a time, each row flushed to disk as it
-// is added, so a sweep that is interrupted keeps every finished run.
+// A CSV file that grows one row at a time: the file is rewritten atomically
+// (core/file_io.h) as each row is added, so a sweep that is interrupted keeps
+// every finished run and a crash never leaves half a row.
 class CsvAppender {
  public:
   // Starts `file` afresh with `header` (creating its folder). Throws
@@ -29,6 +30,7 @@ class CsvAppender {
  private:
   std::filesystem::path file_;
   size_t columns_;
+  std::string text_;  // what the file holds: rewritten whole on each row
   size_t rows_ = 0;
 };
 

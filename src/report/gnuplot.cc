@@ -3,11 +3,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <mutex>
-#include <sstream>
 
 #include "core/error.h"
+#include "core/file_io.h"
 #include "process/child_process.h"
 
 namespace spanbench {
@@ -21,13 +20,6 @@ std::string gp_quote(const std::string& text) {
     out += c;
   }
   return out + "'";
-}
-
-std::string read_file(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 // Runs gnuplot with `args`; returns what it printed. Throws on failure.
@@ -47,7 +39,7 @@ std::string run_gnuplot(const std::vector<std::string>& args, const std::filesys
     child->kill_group();
     throw Error("gnuplot did not finish within 60 s; see " + log.string());
   }
-  std::string output = read_file(log);
+  std::string output = try_read_file(log).value_or("");
   const ExitInfo& exit = child->exit_info();
   if (!exit.exited_normally() || exit.exit_code() != 0) {
     throw Error(fmt::format("gnuplot failed ({}): {}", exit.describe(), output));
@@ -152,11 +144,7 @@ void render_plot(const Plot& plot, const std::filesystem::path& stem) {
   std::string script = gnuplot_script(plot, png_terminal(), with_ext(".png")) +
                        gnuplot_script(plot, "svg", with_ext(".svg"));
   auto gp = with_ext(".gp");
-  {
-    std::ofstream out(gp, std::ios::trunc);
-    out << script;
-    if (!out) throw Error("cannot write " + gp.string() + ": check the folder is writable");
-  }
+  write_file_atomically(gp, script);
   auto log = with_ext(".gnuplot.log");
   run_gnuplot({gp.string()}, log);
   std::filesystem::remove(log);

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/file_io.h"
 #include "report/csv.h"
 #include "report/junit.h"
 
@@ -52,13 +52,6 @@ std::string html_escape(const std::string& text) { return xml_escape(text); }
 namespace {
 
 constexpr size_t kMaxTableRows = 500;
-
-std::string read_bytes(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string table(const std::vector<std::string>& header,
                   const std::vector<std::vector<std::string>>& rows, size_t total_rows) {
@@ -221,10 +214,10 @@ std::string html_report(const fs::path& dir, const nlohmann::json& machine,
       graphs += fmt::format(
           "<figure><img alt=\"{0}\" src=\"data:{1};base64,{2}\" onload=\"spanbenchCheckImages()\" "
           "onerror=\"spanbenchCheckImages()\"><figcaption>{0}</figcaption></figure>\n",
-          html_escape(rel), mime, base64_encode(read_bytes(f)));
+          html_escape(rel), mime, base64_encode(read_file(f)));
       ++images;
     } else if (ext == ".csv") {
-      std::vector<CsvRow> rows = parse_csv(read_bytes(f));
+      std::vector<CsvRow> rows = parse_csv(read_file(f));
       if (rows.empty()) continue;
       CsvRow header = rows.front();
       size_t total = rows.size() - 1;
@@ -232,7 +225,7 @@ std::string html_report(const fs::path& dir, const nlohmann::json& machine,
                                                  rows.begin() + 1 + std::min(total, kMaxTableRows));
       tables += fmt::format("<h3>{}</h3>\n", html_escape(rel)) + table(header, body, total);
     } else if (ext == ".json" || ext == ".jsonl") {
-      std::string text = read_bytes(f);
+      std::string text = read_file(f);
       std::vector<nlohmann::json> docs;
       if (ext == ".json") {
         auto j = nlohmann::json::parse(text, nullptr, false);
@@ -256,7 +249,7 @@ std::string html_report(const fs::path& dir, const nlohmann::json& machine,
         }
       }
     } else if (ext == ".xml") {
-      std::string xml = read_bytes(f);
+      std::string xml = read_file(f);
       if (xml.find("<testsuite") != std::string::npos) summaries += junit_section(rel, xml);
     }
   }

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-
 #include "core/error.h"
 
 namespace spanbench {
@@ -73,20 +71,6 @@ std::string junit_xml(const JUnitSuite& suite) {
   }
   out += "  </testsuite>\n</testsuites>\n";
   return out;
-}
-
-void write_text_file(const std::string& text, const std::filesystem::path& file) {
-  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
-  auto tmp = file;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) {
-      throw Error("cannot write " + file.string() + ": check the folder exists and is writable");
-    }
-  }
-  std::filesystem::rename(tmp, file);
 }
 
 }  // namespace spanbench

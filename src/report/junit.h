@@ -25,7 +25,5 @@ struct JUnitSuite {
 std::string junit_xml(const JUnitSuite& suite);
 // Escapes &, <, >, " and ' for XML text and attributes.
 std::string xml_escape(const std::string& text);
-// Writes via a temporary file and rename; throws spanbench::Error.
-void write_text_file(const std::string& text, const std::filesystem::path& file);
 
 }  // namespace spanbench

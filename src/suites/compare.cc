@@ -6,9 +6,9 @@
 #include <cmath>
 #include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "core/error.h"
+#include "core/file_io.h"
 #include "core/result.h"
 
 namespace spanbench {
@@ -92,10 +92,7 @@ ResultSet load_result_set(const fs::path& path) {
     }
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
-      std::ifstream in(f);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      consider(set, nlohmann::json::parse(ss.str(), nullptr, false), f.filename().string());
+      consider(set, nlohmann::json::parse(read_file(f), nullptr, false), f.filename().string());
     }
     if (set.results.empty()) {
       bool has_sets = fs::is_directory(path / "traced") || fs::is_directory(path / "untraced");

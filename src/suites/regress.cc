@@ -5,11 +5,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/error.h"
+#include "core/file_io.h"
 #include "core/toml_text.h"
 #include "report/json_reporter.h"
 #include "stats/statistics.h"
@@ -154,14 +153,12 @@ RegressProfile parse_regress_profile(const std::string& toml_text, const std::st
 }
 
 RegressProfile load_regress_profile(const std::filesystem::path& file, const std::string& name) {
-  std::ifstream in(file);
-  if (!in) {
+  const std::optional<std::string> text = try_read_file(file);
+  if (!text) {
     throw UsageError("cannot read suite file " + file.string() +
                      ": pass --suite FILE (the repository ships suites/regress.toml)");
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_regress_profile(ss.str(), name, file.string());
+  return parse_regress_profile(*text, name, file.string());
 }
 
 Verdict RegressReport::verdict() const {
@@ -307,7 +304,7 @@ RegressReport run_regress(Controller& controller, Calibration& calibration,
   auto save_summary = [&] {
     write_json_file(to_json(report), options.out_dir / "regress.json");
     if (!options.junit_file.empty())
-      write_text_file(junit_xml(to_junit(report)), options.junit_file);
+      write_file_atomically(options.junit_file, junit_xml(to_junit(report)));
   };
   auto stopping = [&] {
     return controller.stop_requested() || (options.stop_flag && options.stop_flag->load());
