@@ -29,6 +29,7 @@ void add_check_command(CLI::App& root) {
       ->check(port_list());
   cmd->callback([flags, opts, ports] {
     Controller controller = make_controller(*flags);
+    require_reporting_client(controller, flags->client, "check");
     opts->client = flags->client;
     if (!ports->empty()) opts->satellite_ports = parse_ports(*ports);
     Calibration cal = calibrate_or_reuse(controller, *flags);

@@ -148,6 +148,19 @@ void run(const GraphFlags& f) {
   o.up_at_seconds = f.up_at;
   o.out_dir = f.out_dir;
   if (!f.satellite_ports.empty()) o.satellite_ports = parse_ports(f.satellite_ports);
+  // Checked here, before the calibration, as well as by the suite.
+  if (o.kind == GraphKind::kDisconnect) {
+    if (!(o.down_at_seconds < o.up_at_seconds)) {
+      throw UsageError(fmt::format("--down-at ({:g} s) must come before --up-at ({:g} s)",
+                                   o.down_at_seconds, o.up_at_seconds));
+    }
+    if (o.up_at_seconds >= o.runtime_seconds) {
+      throw UsageError(fmt::format(
+          "--up-at ({:g} s) must come before the end of the {:g} s run: pass a longer --runtime "
+          "or an earlier --up-at",
+          o.up_at_seconds, o.runtime_seconds));
+    }
+  }
   std::string name = graph_name(*kind);
   auto csv = o.out_dir / (name + ".csv");
 

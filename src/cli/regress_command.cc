@@ -48,6 +48,7 @@ void run(const RegressFlags& f) {
   if (!f.satellite_ports.empty()) o.satellite_ports = parse_ports(f.satellite_ports);
 
   Controller controller = make_controller(f.client);
+  require_reporting_client(controller, f.client.client, "regress");
   Calibration cal = calibrate_or_reuse(controller, f.client);
   std::cout << fmt::format("regress {} with profile {} of {}", f.client.client, f.profile,
                            suite.string())

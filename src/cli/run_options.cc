@@ -67,6 +67,16 @@ Controller make_controller(const ClientRunFlags& f) {
   return Controller(o);
 }
 
+void require_reporting_client(const Controller& controller, const std::string& client,
+                              const std::string& command) {
+  if (!controller.registry().get(client).reports_over_network()) {
+    throw UsageError(fmt::format(
+        "client {} reports nowhere (protocol \"none\" in the registry): {} counts the spans "
+        "the satellites receive; pick a client that reports (see: spanbench clients)",
+        client, command));
+  }
+}
+
 Calibration calibrate_or_reuse(Controller& controller, const ClientRunFlags& f) {
   if (!f.calibration_file.empty()) {
     if (auto c = find_calibration(f.calibration_file, f.client, f.target_cpu)) {

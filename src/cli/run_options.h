@@ -22,6 +22,10 @@ void add_client_run_flags(CLI::App* cmd, ClientRunFlags& f);
 // client, CPUs pinned with --client-cpu; each span rate's calibration fit
 // is printed when first used and saved to --calibration FILE when new.
 Controller make_controller(const ClientRunFlags& f);
+// Throws UsageError, before anything runs, when the client reports nowhere
+// (protocol "none"): `command` counts the spans the satellites receive.
+void require_reporting_client(const Controller& controller, const std::string& client,
+                              const std::string& command);
 // Calibrates the client at the target CPU share, or reuses the one in
 // --calibration FILE for this client and target (saving a new one there
 // otherwise); prints which.

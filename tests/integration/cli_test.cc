@@ -294,6 +294,29 @@ TEST(CliConventions, BadValuesFailBeforeAnythingRuns) {
   EXPECT_EQ(bogus.out.output.find("calibration"), std::string::npos) << bogus.out.output;
   EXPECT_LT(bogus.seconds, 1.0);
 
+  // Checks that need the registry or several options together, made before
+  // the calibration too.
+  struct Case {
+    std::string args, message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"check --client cpp-noop", "client cpp-noop reports nowhere"},
+           {"regress --client cpp-noop --profile quick --suite " + std::string(TEST_SOURCE_DIR) +
+                "/../../suites/regress.toml",
+            "client cpp-noop reports nowhere"},
+           {"graph disconnect --client reporter --down-at 50 --up-at 40",
+            "--down-at (50 s) must come before --up-at (40 s)"},
+           {"graph disconnect --client reporter --runtime 10",
+            "--up-at (120 s) must come before the end of the 10 s run"},
+       }) {
+    auto t = timed(spanbench(c.args, 62));
+    EXPECT_EQ(t.out.exit_code, 2) << c.args << ": " << t.out.output;
+    EXPECT_NE(t.out.output.find("spanbench: " + c.message), std::string::npos)
+        << c.args << ": " << t.out.output;
+    EXPECT_EQ(t.out.output.find("calibration"), std::string::npos) << c.args << t.out.output;
+    EXPECT_LT(t.seconds, 1.0) << c.args;
+  }
+
   auto sat = timed(bin() + " satellite --ports 9000,9000");
   EXPECT_EQ(sat.out.exit_code, 2) << sat.out.output;
   EXPECT_NE(sat.out.output.find("--ports: port 9000 is listed twice"), std::string::npos)
