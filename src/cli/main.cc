@@ -3,6 +3,7 @@
 // README.md "Exit codes").
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <regex>
 
 #include "cli/commands.h"
 #include "cli/signals.h"
@@ -109,7 +110,19 @@ std::string explain(const CLI::App& app, const CLI::ParseError& e) {
       return "unexpected argument " + extras.front() + where + " (" + help + ")";
     }
   }
-  return sentence(e.what()) + " (" + help + ")";
+  // CLI11's wording for a missing value and an unreadable one, as sentences.
+  static const std::regex missing_value(R"(^(\S+): \d+ required .* missing$)");
+  static const std::regex unreadable(R"(^Could not convert: (\S+) = (.*)$)");
+  const std::string what = e.what();
+  std::smatch m;
+  if (std::regex_match(what, m, missing_value)) {
+    return m[1].str() + " needs a value (" + help + ")";
+  }
+  if (std::regex_match(what, m, unreadable)) {
+    return m[1].str() + " cannot take " + m[2].str() + " (wrong type or out of range; " + help +
+           ")";
+  }
+  return sentence(what) + " (" + help + ")";
 }
 
 int fail(const std::string& message, int code) {

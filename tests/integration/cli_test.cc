@@ -252,6 +252,9 @@ TEST(CliConventions, RangeErrorsAreReadable) {
            {"run --client cpp-noop --client-cpu 4096",
             "--client-cpu must be a core of this machine"},
            {"graph cpu --client cpp-noop --trials 0", "--trials must be > 0 (got 0)"},
+           {"run --client cpp-noop --sps", "--sps needs a value"},
+           {"run --client cpp-noop --num-tags 99999999999",
+            "--num-tags cannot take 99999999999 (wrong type or out of range"},
            {"graph cpuu --client cpp-noop",
             "graph must be cpu, memory, dropped or disconnect "
             "(got cpuu); did you mean cpu?"},
