@@ -16,7 +16,8 @@ std::vector<std::string> satellite_modes() {
 std::string satellite_modes_help() { return "typical, slow_succeed, slow_fail or none"; }
 
 RunSatellites open_run_satellites(const std::string& mode, const ClientEntry& client,
-                                  const std::vector<uint16_t>& ports) {
+                                  const std::vector<uint16_t>& ports,
+                                  const SatelliteOutage& outage) {
   RunSatellites out;
   if (mode == "none") return out;
   if (!client.reports_over_network()) {
@@ -32,6 +33,8 @@ RunSatellites open_run_satellites(const std::string& mode, const ClientEntry& cl
       client.protocol == "otlp-grpc" ? satellite::Transport::kGrpc : satellite::Transport::kHttp;
   o.admin_port = 0;  // each HTTP satellite port serves the admin API already
   if (!ports.empty()) o.ports = ports;
+  o.down_at = outage.down_at;
+  o.up_at = outage.up_at;
   auto group = std::make_shared<satellite::SatelliteGroup>(o);
   try {
     group->start();

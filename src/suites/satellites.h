@@ -1,7 +1,9 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,12 @@ struct RunSatellites {
   std::vector<uint16_t> ports;
 };
 
+// When the satellites go down and come back, counted from their start
+// (the disconnect graph); unset: they stay up.
+struct SatelliteOutage {
+  std::optional<std::chrono::milliseconds> down_at, up_at;
+};
+
 // "8360-8367" or "8360,8362"; throws UsageError naming --satellite-ports.
 std::vector<uint16_t> parse_ports(const std::string& text);
 std::vector<std::string> satellite_modes();  // typical, slow_succeed, slow_fail, none
@@ -24,9 +32,11 @@ std::string satellite_modes_help();
 
 // Starts a satellite group in `mode` speaking the client's protocol family
 // (gRPC for "otlp-grpc", HTTP + UDP otherwise) on `ports` (empty: the
-// defaults). "none", or a client that reports nowhere, gets no satellites.
-// Throws spanbench::Error naming the port and option when a port is taken.
+// defaults), going down and up as `outage` says. "none", or a client that
+// reports nowhere, gets no satellites. Throws spanbench::Error naming the
+// port and option when a port is taken.
 RunSatellites open_run_satellites(const std::string& mode, const ClientEntry& client,
-                                  const std::vector<uint16_t>& ports);
+                                  const std::vector<uint16_t>& ports,
+                                  const SatelliteOutage& outage = {});
 
 }  // namespace spanbench
