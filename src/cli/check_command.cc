@@ -34,7 +34,8 @@ void add_check_command(CLI::App& root) {
     if (!ports->empty()) opts->satellite_ports = parse_ports(*ports);
     Calibration cal = calibrate_or_reuse(controller, *flags);
     std::cout << "checking " << flags->client << "\n";
-    CheckReport report = check_client(controller, cal, *opts, [](const CheckStep& s) {
+    ControllerRunner runner(controller, cal);
+    CheckReport report = check_client(runner, *opts, [](const CheckStep& s) {
       std::cout << fmt::format("  {}  {:<40} {}", s.passed ? "PASS" : "FAIL", s.name, s.detail)
                 << std::endl;
     });

@@ -173,12 +173,13 @@ void run(const GraphFlags& f) {
 
   Controller controller = make_controller(f.client);
   Calibration cal = calibrate_or_reuse(controller, f.client);
+  ControllerRunner runner(controller, cal);
 
   GraphFiles g;
   {
     ProgressDisplay progress;
     try {
-      g = run_graph(controller, cal, o, [&](const GraphProgress& p) { progress.update(p); });
+      g = run_graph(runner, o, [&](const GraphProgress& p) { progress.update(p); });
     } catch (const RunFailed&) {
       progress.finish();
       std::cerr << fmt::format(

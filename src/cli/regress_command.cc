@@ -50,6 +50,7 @@ void run(const RegressFlags& f) {
   Controller controller = make_controller(f.client);
   require_reporting_client(controller, f.client.client, "regress");
   Calibration cal = calibrate_or_reuse(controller, f.client);
+  ControllerRunner runner(controller, cal);
   std::cout << fmt::format("regress {} with profile {} of {}", f.client.client, f.profile,
                            suite.string())
             << std::endl;
@@ -66,7 +67,7 @@ void run(const RegressFlags& f) {
                                   f.junit_file.empty() ? "" : ", JUnit in " + f.junit_file);
   RegressReport report;
   try {
-    report = run_regress(controller, cal, o, cb);
+    report = run_regress(runner, o, cb);
   } catch (const RunFailed&) {
     std::cerr << "interrupted; what was measured is in " << where << "\n";
     throw;

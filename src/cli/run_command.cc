@@ -12,6 +12,7 @@
 #include "report/console_reporter.h"
 #include "report/json_reporter.h"
 #include "suites/repeat.h"
+#include "suites/runner.h"
 #include "suites/satellites.h"
 
 namespace spanbench::cli {
@@ -36,8 +37,7 @@ struct RunFlags {
 
 // --repeat N: a result set for `spanbench compare`, each run on disk as
 // soon as it is measured.
-void run_repeated(Controller& controller, Calibration& cal, const RunOptions& ro,
-                  const RunFlags& f) {
+void run_repeated(Runner& runner, const RunOptions& ro, const RunFlags& f) {
   RepeatOptions o;
   o.run = ro;
   o.repetitions = f.repeat;
@@ -49,7 +49,7 @@ void run_repeated(Controller& controller, Calibration& cal, const RunOptions& ro
             << std::endl;
   OverheadAnalysis summary;
   try {
-    summary = run_repeat(controller, cal, o, [&](const RepeatRun& r) {
+    summary = run_repeat(runner, o, [&](const RepeatRun& r) {
       std::cout << fmt::format("  {} {}/{}: {:.1f} spans/s, {:.1f}% CPU, {} of {} dropped -> {}{}",
                                r.trace ? "traced  " : "untraced", r.repetition, f.repeat,
                                r.result.spans_per_second, r.result.cpu_usage * 100,
@@ -72,14 +72,13 @@ void run_repeated(Controller& controller, Calibration& cal, const RunOptions& ro
 void run(const RunFlags& f) {
   Controller controller = make_controller(f.client);
   Calibration cal = calibrate_or_reuse(controller, f.client);
+  ControllerRunner runner(controller, cal);
 
-  const ClientEntry& entry = controller.registry().get(f.client.client);
   std::vector<uint16_t> ports;
   if (!f.satellite_ports.empty()) ports = parse_ports(f.satellite_ports);
-  RunSatellites sats = open_run_satellites(f.satellites, entry, ports);
+  RunRecorder recorder(runner, f.client.client, f.satellites, ports);
 
-  RunOptions ro;
-  ro.client = f.client.client;
+  RunOptions ro = recorder.options();
   ro.trace = f.trace;
   ro.spans_per_second = f.sps;
   ro.runtime_seconds = f.runtime;
@@ -87,33 +86,22 @@ void run(const RunFlags& f) {
   ro.timeout = !f.no_timeout;
   ro.num_tags = f.num_tags;
   ro.num_logs = f.num_logs;
-  ro.sink = sats.sink.get();
-  ro.sink_label = sats.label;
-  if (!sats.ports.empty()) ro.satellite_ports = sats.ports;
 
   if (f.repeat > 0) {
-    run_repeated(controller, cal, ro, f);
+    run_repeated(runner, ro, f);
     return;
   }
 
   Result r;
   try {
-    r = controller.run(ro, cal);
-  } catch (const RunFailed& e) {
     // Keep what was measured: a failed or interrupted run still goes to --json.
-    if (!f.json_file.empty()) {
-      auto doc = result_document(e.partial(), cal);
-      doc["error"] = e.what();
-      write_json_file(doc, f.json_file);
-      std::cerr << "partial result written to " << f.json_file << "\n";
-    }
+    r = recorder.run(ro, {f.json_file});
+  } catch (const RunFailed&) {
+    if (!f.json_file.empty()) std::cerr << "partial result written to " << f.json_file << "\n";
     throw;
   }
   std::cout << format_result(r);
-  if (!f.json_file.empty()) {
-    write_json_file(result_document(r, cal), f.json_file);
-    std::cout << "result written to " << f.json_file << "\n";
-  }
+  if (!f.json_file.empty()) std::cout << "result written to " << f.json_file << "\n";
 }
 
 }  // namespace

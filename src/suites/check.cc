@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "suites/satellites.h"
+#include "suites/runner.h"
 
 namespace spanbench {
 
@@ -15,10 +15,9 @@ bool CheckReport::passed() const {
 
 bool protocol_carries_logs(const std::string& protocol) { return protocol != "datadog"; }
 
-CheckReport check_client(Controller& controller, Calibration& calibration,
-                         const CheckOptions& options,
+CheckReport check_client(Runner& runner, const CheckOptions& options,
                          const std::function<void(const CheckStep&)>& on_step) {
-  const ClientEntry& entry = controller.registry().get(options.client);
+  const ClientEntry& entry = runner.client(options.client);
   if (!entry.reports_over_network()) {
     throw UsageError("client " + entry.name +
                      " reports nowhere (protocol \"none\"): there is nothing to check");
@@ -33,9 +32,8 @@ CheckReport check_client(Controller& controller, Calibration& calibration,
   // One run against fresh satellites in `mode`; a failed run is a failed step.
   auto run = [&](const std::string& name, const std::string& mode, bool trace, bool no_flush,
                  Result& out) {
-    RunSatellites sats = open_run_satellites(mode, entry, options.satellite_ports);
-    RunOptions ro;
-    ro.client = entry.name;
+    RunRecorder recorder(runner, entry.name, mode, options.satellite_ports);
+    RunOptions ro = recorder.options();
     ro.trace = trace;
     ro.no_flush = no_flush;
     ro.spans_per_second = options.spans_per_second;
@@ -43,11 +41,8 @@ CheckReport check_client(Controller& controller, Calibration& calibration,
     ro.num_tags = options.num_tags;
     ro.num_logs = options.num_logs;
     ro.fit_rate = false;  // delivery is checked here, not the CPU share
-    ro.sink = sats.sink.get();
-    ro.sink_label = sats.label;
-    ro.satellite_ports = sats.ports;
     try {
-      out = controller.run(ro, calibration);
+      out = recorder.run(ro);
       return true;
     } catch (const RunFailed& e) {
       add({name, false, e.what()});

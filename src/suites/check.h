@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "controller/controller.h"
+#include "suites/runner.h"
 
 namespace spanbench {
 
@@ -35,8 +35,7 @@ struct CheckReport {
 // an untraced run delivers none, and runs that lose spans (NoFlush,
 // slow_fail satellites) have their drops accounted. `on_step` is called
 // after each step (for progress output).
-CheckReport check_client(Controller& controller, Calibration& calibration,
-                         const CheckOptions& options,
+CheckReport check_client(Runner& runner, const CheckOptions& options,
                          const std::function<void(const CheckStep&)>& on_step = {});
 
 // Whether a protocol family carries span logs (Datadog's does not).

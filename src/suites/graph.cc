@@ -12,9 +12,8 @@
 #include "report/csv.h"
 #include "report/gnuplot.h"
 #include "report/json_reporter.h"
-#include "satellite/satellite_group.h"
 #include "stats/statistics.h"
-#include "suites/satellites.h"
+#include "suites/runner.h"
 
 namespace spanbench {
 namespace fs = std::filesystem;
@@ -113,26 +112,13 @@ std::vector<PlannedRun> plan(const GraphOptions& o) {
   return runs;
 }
 
-// A satellite group for one disconnect series: its own down/up schedule.
-std::shared_ptr<satellite::SatelliteGroup> disconnect_satellites(const ClientEntry& entry,
-                                                                 const GraphOptions& o,
-                                                                 const PlannedRun& run) {
-  satellite::SatelliteOptions so;
-  so.transport =
-      entry.protocol == "otlp-grpc" ? satellite::Transport::kGrpc : satellite::Transport::kHttp;
-  so.admin_port = 0;
-  if (!o.satellite_ports.empty()) so.ports = o.satellite_ports;
+// The disconnect series' satellites go down and come back on its schedule.
+SatelliteOutage outage(const PlannedRun& run) {
   auto ms = [](double s) { return std::chrono::milliseconds(std::llround(s * 1000)); };
-  if (run.down_at) so.down_at = ms(*run.down_at);
-  if (run.up_at) so.up_at = ms(*run.up_at);
-  auto group = std::make_shared<satellite::SatelliteGroup>(so);
-  try {
-    group->start();
-  } catch (const satellite::PortInUseError& e) {
-    throw Error("satellite port " + std::to_string(e.port()) +
-                " is in use: stop what uses it or pass --satellite-ports with free ports");
-  }
-  return group;
+  SatelliteOutage o;
+  if (run.down_at) o.down_at = ms(*run.down_at);
+  if (run.up_at) o.up_at = ms(*run.up_at);
+  return o;
 }
 
 // Column index by name; throws when the CSV is not this graph's.
@@ -336,10 +322,12 @@ GraphFiles plot_graph_csv(GraphKind kind, const fs::path& csv, const std::string
   return f;
 }
 
-GraphFiles run_graph(Controller& controller, Calibration& calibration,
-                     const GraphOptions& options_in,
-                     const std::function<void(const GraphProgress&)>& on_progress) {
-  GraphOptions o = options_in;
+namespace {
+
+// The graph's defaults where the options leave a value open; throws
+// UsageError for a disconnect schedule that does not fit the run.
+GraphOptions complete(const GraphOptions& options) {
+  GraphOptions o = options;
   GraphOptions d = default_graph_options(o.kind);
   if (o.trials <= 0) o.trials = d.trials;
   if (o.runtime_seconds <= 0) o.runtime_seconds = d.runtime_seconds;
@@ -357,98 +345,107 @@ GraphFiles run_graph(Controller& controller, Calibration& calibration,
           o.up_at_seconds, o.runtime_seconds));
     }
   }
+  return o;
+}
 
-  const ClientEntry& entry = controller.registry().get(o.client);
+// The CSV rows one run adds to its graph.
+std::vector<CsvRow> csv_rows(GraphKind kind, const PlannedRun& pr, const Result& r) {
+  std::string trial = std::to_string(pr.trial);
+  switch (kind) {
+    case GraphKind::kCpu:
+      return {{num(pr.rate), pr.trace ? "true" : "false", trial, num(r.cpu_usage),
+               num(r.program_time), num(r.clock_time), num(r.spans_sent), num(r.spans_received),
+               num(r.dropped_spans), num(r.max_rss_bytes)}};
+    case GraphKind::kDropped: {
+      double pct = r.spans_sent > 0 ? 100.0 * double(r.dropped_spans) / double(r.spans_sent) : 0;
+      return {{num(pr.rate), trial, num(r.cpu_usage), num(pct), num(r.spans_sent),
+               num(r.spans_received), num(r.spans_per_second), num(r.clock_time)}};
+    }
+    case GraphKind::kMemory:
+      return rss_rows(num(pr.rate), pr.trial, r);
+    case GraphKind::kDisconnect:
+      return rss_rows(pr.series, pr.trial, r);
+  }
+  return {};
+}
+
+// Elapsed time and the ETA from the planned runtimes and the pace so far.
+class GraphPace {
+ public:
+  GraphPace(int runs, double seconds_per_run)
+      : runs_(runs), seconds_per_run_(seconds_per_run), t0_(Clock::now()) {}
+  GraphProgress at(int run, const std::string& label) const {
+    GraphProgress p;
+    p.run = run;
+    p.runs = runs_;
+    p.label = label;
+    p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - t0_).count();
+    double done = seconds_per_run_ * (run - 1);
+    double remaining = seconds_per_run_ * runs_ - done;
+    double pace = done > 0 ? p.elapsed_seconds / done : 1.0;
+    p.eta_seconds = remaining * pace;
+    return p;
+  }
+
+ private:
+  int runs_;
+  double seconds_per_run_;
+  Clock::time_point t0_;
+};
+
+}  // namespace
+
+GraphFiles measure_graph(Runner& runner, const GraphOptions& options,
+                         const std::function<void(const GraphProgress&)>& on_progress) {
+  GraphOptions o = complete(options);
+  runner.client(o.client);  // an unknown client fails before any file is made
   std::string g = graph_name(o.kind);
   fs::create_directories(o.out_dir);
   CsvAppender csv(o.out_dir / (g + ".csv"), csv_header(o.kind));
 
   std::vector<PlannedRun> runs = plan(o);
-  auto planned = [&](size_t) { return o.runtime_seconds + kRunOverheadSeconds; };
-  double total_planned = 0;
-  for (size_t i = 0; i < runs.size(); ++i) total_planned += planned(i);
-
-  RunSatellites shared;
+  std::optional<RunRecorder> shared;
   if (o.kind != GraphKind::kDisconnect) {
-    shared = open_run_satellites("typical", entry, o.satellite_ports);
+    shared.emplace(runner, o.client, "typical", o.satellite_ports);
   }
-  auto t0 = Clock::now();
-  double done_planned = 0;
-  auto progress = [&](int index, const std::string& label) {
-    if (!on_progress) return;
-    GraphProgress p;
-    p.run = index;
-    p.runs = int(runs.size());
-    p.label = label;
-    p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    double remaining = total_planned - done_planned;
-    double pace = done_planned > 0 ? p.elapsed_seconds / done_planned : 1.0;
-    p.eta_seconds = remaining * pace;
-    on_progress(p);
-  };
-
+  GraphPace pace(int(runs.size()), o.runtime_seconds + kRunOverheadSeconds);
   GraphFiles files;
+  files.csv = csv.file();
   for (size_t i = 0; i < runs.size(); ++i) {
     const PlannedRun& pr = runs[i];
-    progress(int(i + 1), pr.label);
-    std::shared_ptr<SpanSink> own;
+    if (on_progress) on_progress(pace.at(int(i + 1), pr.label));
+    std::optional<RunRecorder> own;  // the disconnect series' own satellites
     RunOptions ro;
-    ro.client = entry.name;
+    if (o.kind == GraphKind::kDisconnect) {
+      own.emplace(runner, o.client, "typical", o.satellite_ports, outage(pr));
+      ro = own->options();
+      ro.sink_label = ro.sink ? pr.series : "none";
+      // Tracers may wait on a vanished collector while flushing.
+      ro.timeout_factor = 3;
+    } else {
+      ro = shared->options();
+    }
     ro.trace = pr.trace;
     ro.spans_per_second = pr.rate;
     ro.runtime_seconds = o.runtime_seconds;
     ro.num_tags = o.num_tags;
     ro.num_logs = o.num_logs;
-    if (o.kind == GraphKind::kDisconnect) {
-      // Tracers may wait on a vanished collector while flushing.
-      ro.timeout_factor = 3;
-      if (entry.reports_over_network()) {
-        own = disconnect_satellites(entry, o, pr);
-        ro.sink = own.get();
-        ro.sink_label = pr.series;
-        if (!o.satellite_ports.empty()) ro.satellite_ports = o.satellite_ports;
-      }
-    } else {
-      ro.sink = shared.sink.get();
-      ro.sink_label = shared.label;
-      if (!shared.ports.empty()) ro.satellite_ports = shared.ports;
-    }
-    Result r;
-    try {
-      r = controller.run(ro, calibration);
-    } catch (const RunFailed& e) {
-      auto doc = result_document(e.partial(), calibration);
-      doc["error"] = e.what();
-      doc["graph_run"] = pr.label;
-      write_json_file(doc, o.out_dir / (g + "-failed-run.json"));
-      throw;
-    }
-    std::string trial = std::to_string(pr.trial);
-    switch (o.kind) {
-      case GraphKind::kCpu:
-        csv.append({num(pr.rate), pr.trace ? "true" : "false", trial, num(r.cpu_usage),
-                    num(r.program_time), num(r.clock_time), num(r.spans_sent),
-                    num(r.spans_received), num(r.dropped_spans), num(r.max_rss_bytes)});
-        break;
-      case GraphKind::kDropped: {
-        double pct = r.spans_sent > 0 ? 100.0 * double(r.dropped_spans) / double(r.spans_sent) : 0;
-        csv.append({num(pr.rate), trial, num(r.cpu_usage), num(pct), num(r.spans_sent),
-                    num(r.spans_received), num(r.spans_per_second), num(r.clock_time)});
-        break;
-      }
-      case GraphKind::kMemory:
-        for (const auto& row : rss_rows(num(pr.rate), pr.trial, r)) csv.append(row);
-        break;
-      case GraphKind::kDisconnect:
-        for (const auto& row : rss_rows(pr.series, pr.trial, r)) csv.append(row);
-        break;
-    }
-    done_planned += planned(i);
+    RecordTo failed{
+        o.out_dir / (g + "-failed-run.json"), /*failures_only=*/true, {{"graph_run", pr.label}}};
+    Result r = run_and_record(runner, ro, failed);
+    for (const auto& row : csv_rows(o.kind, pr, r)) csv.append(row);
+    files.csv_rows = csv.rows();
     files.runs = int(i + 1);
   }
-  progress(int(runs.size()) + 1, "drawing " + g + " graph");
-  GraphFiles drawn = plot_graph_csv(o.kind, csv.file(), entry.name);
-  drawn.runs = files.runs;
+  if (on_progress) on_progress(pace.at(int(runs.size()) + 1, "drawing " + g + " graph"));
+  return files;
+}
+
+GraphFiles run_graph(Runner& runner, const GraphOptions& options,
+                     const std::function<void(const GraphProgress&)>& on_progress) {
+  GraphFiles measured = measure_graph(runner, options, on_progress);
+  GraphFiles drawn = plot_graph_csv(options.kind, measured.csv, runner.client(options.client).name);
+  drawn.runs = measured.runs;
   return drawn;
 }
 

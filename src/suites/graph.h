@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "controller/controller.h"
+#include "suites/runner.h"
 
 namespace spanbench {
 
@@ -64,8 +64,13 @@ struct GraphFiles {
 // each run and once at the end. A failed or interrupted run throws
 // RunFailed; the CSV keeps every run finished before it, and
 // out_dir/<graph>-failed-run.json the failed run's partial result.
-GraphFiles run_graph(Controller& controller, Calibration& calibration, const GraphOptions& options,
+GraphFiles run_graph(Runner& runner, const GraphOptions& options,
                      const std::function<void(const GraphProgress&)>& on_progress = {});
+
+// The runs alone: out_dir/<graph>.csv grows as run_graph's does, and
+// `on_progress` ends with the "drawing" step, but nothing is drawn.
+GraphFiles measure_graph(Runner& runner, const GraphOptions& options,
+                         const std::function<void(const GraphProgress&)>& on_progress = {});
 
 // Draws the graph from an existing CSV (for a graph whose runs were
 // interrupted, or to restyle one). Throws spanbench::Error.

@@ -12,7 +12,7 @@
 #include "core/toml_text.h"
 #include "report/json_reporter.h"
 #include "stats/statistics.h"
-#include "suites/satellites.h"
+#include "suites/runner.h"
 
 namespace spanbench {
 namespace {
@@ -285,192 +285,210 @@ std::string format_regress_table(const RegressReport& report) {
   return s;
 }
 
-RegressReport run_regress(Controller& controller, Calibration& calibration,
-                          const RegressOptions& options, const RegressCallbacks& callbacks) {
-  const ClientEntry& entry = controller.registry().get(options.client);
+namespace {
+
+// The state the checks of one regress share: the satellites, the report so
+// far, and the runs of the check in progress.
+class RegressSuite {
+ public:
+  RegressSuite(Runner& runner, const RegressOptions& options, const RegressCallbacks& callbacks)
+      : runner_(runner),
+        options_(options),
+        callbacks_(callbacks),
+        recorder_(runner, options.client, "typical", options.satellite_ports),
+        runs_dir_(options.out_dir / "runs") {
+    report_.client = recorder_.client().name;
+    report_.profile = options.profile.name;
+    std::filesystem::create_directories(runs_dir_);
+  }
+
+  // One traced or untraced run, saved to runs/ as soon as it is measured. A
+  // failed run throws RunFailed after its partial result is saved.
+  const NamedResult& run(const std::string& label, bool trace, double sps, double runtime) {
+    if (callbacks_.on_run) callbacks_.on_run(label);
+    RunOptions ro = recorder_.options();
+    ro.trace = trace;
+    ro.spans_per_second = sps;
+    ro.runtime_seconds = runtime;
+    ro.num_tags = options_.num_tags;
+    ro.num_logs = options_.num_logs;
+    auto file = runs_dir_ / fmt::format("{:03d}-{}.json", ++run_number_, label);
+    Result r = recorder_.run(ro, {file});
+    check_runs_.push_back({file.filename().string(), r});
+    return check_runs_.back();
+  }
+
+  // Runs `body` as one check; a failed run fails the check unless the user
+  // asked to stop, which ends the suite.
+  void check(RegressCheckResult c, const std::function<void(RegressCheckResult&)>& body) {
+    auto t0 = Clock::now();
+    check_runs_.clear();
+    try {
+      body(c);
+      apply_noise(c, check_runs_, options_.allow_noise);
+    } catch (const RunFailed& e) {
+      if (stopping()) {
+        report_.interrupted = true;
+        save_summary();
+        throw;
+      }
+      c.verdict = Verdict::fail;
+      c.measured_text = "run failed";
+      c.detail = e.what();
+    }
+    c.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    report_.checks.push_back(c);
+    save_summary();
+    if (callbacks_.on_check) callbacks_.on_check(report_.checks.back());
+  }
+
+  const RegressReport& report() const { return report_; }
+
+ private:
+  bool stopping() const {
+    return runner_.stop_requested() || (options_.stop_flag && options_.stop_flag->load());
+  }
+  void save_summary() const {
+    write_json_file(to_json(report_), options_.out_dir / "regress.json");
+    if (!options_.junit_file.empty())
+      write_file_atomically(options_.junit_file, junit_xml(to_junit(report_)));
+  }
+
+  Runner& runner_;
+  const RegressOptions& options_;
+  const RegressCallbacks& callbacks_;
+  RunRecorder recorder_;
+  std::filesystem::path runs_dir_;
+  RegressReport report_;
+  int run_number_ = 0;
+  std::vector<NamedResult> check_runs_;  // the runs of the check in progress
+};
+
+void memory_check(RegressSuite& suite, const MemoryCheckConfig& m) {
+  RegressCheckResult spec;
+  spec.name = "memory";
+  spec.description =
+      fmt::format("peak RSS of a {:g} s run over that of a {:g} s run, at {:g} spans/s",
+                  m.long_runtime_seconds, m.short_runtime_seconds, m.spans_per_second);
+  spec.limit = m.max_ratio;
+  spec.limit_text = fmt::format("<= {:g}x", m.max_ratio);
+  suite.check(spec, [&](RegressCheckResult& c) {
+    Result s = suite
+                   .run(fmt::format("memory-{:g}s", m.short_runtime_seconds), true,
+                        m.spans_per_second, m.short_runtime_seconds)
+                   .result;
+    Result l = suite
+                   .run(fmt::format("memory-{:g}s", m.long_runtime_seconds), true,
+                        m.spans_per_second, m.long_runtime_seconds)
+                   .result;
+    c.measured = s.max_rss_bytes > 0 ? double(l.max_rss_bytes) / double(s.max_rss_bytes) : 0;
+    c.measured_text = fmt::format("{:.2f}x", c.measured);
+    c.verdict = s.max_rss_bytes > 0 && c.measured <= m.max_ratio ? Verdict::pass : Verdict::fail;
+    c.detail = fmt::format("{:g} s run: {} peak; {:g} s run: {} peak", m.short_runtime_seconds,
+                           mib(s.max_rss_bytes), m.long_runtime_seconds, mib(l.max_rss_bytes));
+  });
+}
+
+void dropped_check(RegressSuite& suite, const DroppedCheckConfig& d) {
+  RegressCheckResult spec;
+  spec.name = "dropped";
+  std::string rates;
+  for (double r : d.rates) rates += (rates.empty() ? "" : " and ") + rate_text(r);
+  spec.description =
+      fmt::format("spans dropped at {} spans/s ({:g} s runs)", rates, d.runtime_seconds);
+  spec.limit = double(d.max_dropped);
+  spec.limit_text = fmt::format("<= {} per rate", d.max_dropped);
+  suite.check(spec, [&](RegressCheckResult& c) {
+    int64_t worst = 0;
+    bool clean = true;
+    for (double rate : d.rates) {
+      const Result& r =
+          suite.run(fmt::format("dropped-{}sps", rate_text(rate)), true, rate, d.runtime_seconds)
+              .result;
+      worst = std::max(worst, r.dropped_spans);
+      clean = clean && r.dropped_spans <= d.max_dropped && r.spans_sent > 0;
+      c.detail += fmt::format("{}{} spans/s: {} of {} dropped", c.detail.empty() ? "" : "; ",
+                              rate_text(rate), r.dropped_spans, r.spans_sent);
+    }
+    c.measured = double(worst);
+    c.measured_text = fmt::format("{} dropped", worst);
+    c.verdict = clean ? Verdict::pass : Verdict::fail;
+  });
+}
+
+void cpu_check(RegressSuite& suite, const CpuCheckConfig& p) {
+  RegressCheckResult spec;
+  spec.name = "cpu";
+  spec.description = fmt::format(
+      "traced minus untraced CPU share of the span loop at {:g} spans/s, "
+      "Hodges-Lehmann estimate over {} runs each",
+      p.spans_per_second, p.trials);
+  spec.limit = p.max_overhead_points;
+  spec.limit_text = fmt::format("< {:g} points", p.max_overhead_points);
+  suite.check(spec, [&](RegressCheckResult& c) {
+    std::vector<NamedResult> traced, untraced;
+    for (int t = 1; t <= p.trials; ++t) {
+      // Alternate so that drift in the machine hits both sides alike.
+      traced.push_back(
+          suite.run(fmt::format("cpu-traced-{}", t), true, p.spans_per_second, p.runtime_seconds));
+      untraced.push_back(suite.run(fmt::format("cpu-untraced-{}", t), false, p.spans_per_second,
+                                   p.runtime_seconds));
+    }
+    judge_cpu_check(c, p, traced, untraced);
+  });
+}
+
+void throughput_check(RegressSuite& suite, const ThroughputCheckConfig& p) {
+  RegressCheckResult spec;
+  spec.name = "throughput";
+  spec.description =
+      fmt::format("highest span rate with nothing dropped and at most {:g}% CPU ({:g} s runs)",
+                  p.max_cpu * 100, p.runtime_seconds);
+  spec.limit = p.min_spans_per_second;
+  spec.limit_text = fmt::format(">= {:g} spans/s", p.min_spans_per_second);
+  suite.check(spec, [&](RegressCheckResult& c) {
+    double best = 0;
+    for (double rate : p.rates) {
+      const Result& r =
+          suite.run(fmt::format("throughput-{}sps", rate_text(rate)), true, rate, p.runtime_seconds)
+              .result;
+      std::string why;
+      if (r.dropped_spans > 0)
+        why = fmt::format("{} dropped", r.dropped_spans);
+      else if (r.cpu_usage > p.max_cpu)
+        why = fmt::format("{:.1f}% CPU", r.cpu_usage * 100);
+      else if (r.spans_per_second < p.min_achieved_fraction * rate)
+        why = fmt::format("only {:.0f} spans/s achieved", r.spans_per_second);
+      c.detail += fmt::format("{}{} spans/s: {:.1f}% CPU, {} dropped{}",
+                              c.detail.empty() ? "" : "; ", rate_text(rate), r.cpu_usage * 100,
+                              r.dropped_spans, why.empty() ? "" : " (stop: " + why + ")");
+      if (!why.empty()) break;
+      best = rate;
+    }
+    if (best == p.rates.back()) c.detail += " (every rate of the sweep was clean)";
+    c.measured = best;
+    c.measured_text = fmt::format("{:g} spans/s", best);
+    c.verdict = best >= p.min_spans_per_second ? Verdict::pass : Verdict::fail;
+  });
+}
+
+}  // namespace
+
+RegressReport run_regress(Runner& runner, const RegressOptions& options,
+                          const RegressCallbacks& callbacks) {
+  const ClientEntry& entry = runner.client(options.client);
   if (!entry.reports_over_network()) {
     throw UsageError("client " + entry.name +
                      " reports nowhere (protocol \"none\"): regress needs a client that reports "
                      "spans, so that drops can be counted");
   }
-  const RegressProfile& prof = options.profile;
-  RegressReport report;
-  report.client = entry.name;
-  report.profile = prof.name;
-  RunSatellites sats = open_run_satellites("typical", entry, options.satellite_ports);
-  const auto runs_dir = options.out_dir / "runs";
-  std::filesystem::create_directories(runs_dir);
-
-  auto save_summary = [&] {
-    write_json_file(to_json(report), options.out_dir / "regress.json");
-    if (!options.junit_file.empty())
-      write_file_atomically(options.junit_file, junit_xml(to_junit(report)));
-  };
-  auto stopping = [&] {
-    return controller.stop_requested() || (options.stop_flag && options.stop_flag->load());
-  };
-
-  // One traced or untraced run, saved as soon as it is measured. A failed
-  // run throws RunFailed after its partial result is saved.
-  int run_number = 0;
-  std::vector<NamedResult> check_runs;  // the runs of the check in progress
-  auto run = [&](const std::string& label, bool trace, double sps, double runtime) {
-    if (callbacks.on_run) callbacks.on_run(label);
-    RunOptions ro;
-    ro.client = entry.name;
-    ro.trace = trace;
-    ro.spans_per_second = sps;
-    ro.runtime_seconds = runtime;
-    ro.num_tags = options.num_tags;
-    ro.num_logs = options.num_logs;
-    ro.sink = sats.sink.get();
-    ro.sink_label = sats.label;
-    if (!sats.ports.empty()) ro.satellite_ports = sats.ports;
-    auto file = runs_dir / fmt::format("{:03d}-{}.json", ++run_number, label);
-    try {
-      Result r = controller.run(ro, calibration);
-      write_json_file(result_document(r, calibration), file);
-      check_runs.push_back({file.filename().string(), r});
-      return r;
-    } catch (const RunFailed& e) {
-      auto doc = result_document(e.partial(), calibration);
-      doc["error"] = e.what();
-      write_json_file(doc, file);
-      throw;
-    }
-  };
-
-  // Runs `body` as one check; a failed run fails the check unless the user
-  // asked to stop, which ends the suite.
-  auto check = [&](RegressCheckResult base, const std::function<void(RegressCheckResult&)>& body) {
-    auto t0 = Clock::now();
-    check_runs.clear();
-    try {
-      body(base);
-      apply_noise(base, check_runs, options.allow_noise);
-    } catch (const RunFailed& e) {
-      base.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-      if (stopping()) {
-        report.interrupted = true;
-        save_summary();
-        throw;
-      }
-      base.verdict = Verdict::fail;
-      base.measured_text = "run failed";
-      base.detail = e.what();
-    }
-    base.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    report.checks.push_back(base);
-    save_summary();
-    if (callbacks.on_check) callbacks.on_check(report.checks.back());
-  };
-
-  if (prof.memory.enabled) {
-    const auto& m = prof.memory;
-    RegressCheckResult spec;
-    spec.name = "memory";
-    spec.description =
-        fmt::format("peak RSS of a {:g} s run over that of a {:g} s run, at {:g} spans/s",
-                    m.long_runtime_seconds, m.short_runtime_seconds, m.spans_per_second);
-    spec.limit = m.max_ratio;
-    spec.limit_text = fmt::format("<= {:g}x", m.max_ratio);
-    check(spec, [&](RegressCheckResult& c) {
-      Result s = run(fmt::format("memory-{:g}s", m.short_runtime_seconds), true, m.spans_per_second,
-                     m.short_runtime_seconds);
-      Result l = run(fmt::format("memory-{:g}s", m.long_runtime_seconds), true, m.spans_per_second,
-                     m.long_runtime_seconds);
-      c.measured = s.max_rss_bytes > 0 ? double(l.max_rss_bytes) / double(s.max_rss_bytes) : 0;
-      c.measured_text = fmt::format("{:.2f}x", c.measured);
-      c.verdict = s.max_rss_bytes > 0 && c.measured <= m.max_ratio ? Verdict::pass : Verdict::fail;
-      c.detail = fmt::format("{:g} s run: {} peak; {:g} s run: {} peak", m.short_runtime_seconds,
-                             mib(s.max_rss_bytes), m.long_runtime_seconds, mib(l.max_rss_bytes));
-    });
-  }
-
-  if (prof.dropped.enabled) {
-    const auto& d = prof.dropped;
-    RegressCheckResult spec;
-    spec.name = "dropped";
-    std::string rates;
-    for (double r : d.rates) rates += (rates.empty() ? "" : " and ") + rate_text(r);
-    spec.description =
-        fmt::format("spans dropped at {} spans/s ({:g} s runs)", rates, d.runtime_seconds);
-    spec.limit = double(d.max_dropped);
-    spec.limit_text = fmt::format("<= {} per rate", d.max_dropped);
-    check(spec, [&](RegressCheckResult& c) {
-      int64_t worst = 0;
-      bool clean = true;
-      for (double rate : d.rates) {
-        Result r =
-            run(fmt::format("dropped-{}sps", rate_text(rate)), true, rate, d.runtime_seconds);
-        worst = std::max(worst, r.dropped_spans);
-        clean = clean && r.dropped_spans <= d.max_dropped && r.spans_sent > 0;
-        c.detail += fmt::format("{}{} spans/s: {} of {} dropped", c.detail.empty() ? "" : "; ",
-                                rate_text(rate), r.dropped_spans, r.spans_sent);
-      }
-      c.measured = double(worst);
-      c.measured_text = fmt::format("{} dropped", worst);
-      c.verdict = clean ? Verdict::pass : Verdict::fail;
-    });
-  }
-
-  if (prof.cpu.enabled) {
-    const auto& p = prof.cpu;
-    RegressCheckResult spec;
-    spec.name = "cpu";
-    spec.description = fmt::format(
-        "traced minus untraced CPU share of the span loop at {:g} spans/s, "
-        "Hodges-Lehmann estimate over {} runs each",
-        p.spans_per_second, p.trials);
-    spec.limit = p.max_overhead_points;
-    spec.limit_text = fmt::format("< {:g} points", p.max_overhead_points);
-    check(spec, [&](RegressCheckResult& c) {
-      std::vector<NamedResult> traced, untraced;
-      for (int t = 1; t <= p.trials; ++t) {
-        // Alternate so that drift in the machine hits both sides alike.
-        run(fmt::format("cpu-traced-{}", t), true, p.spans_per_second, p.runtime_seconds);
-        traced.push_back(check_runs.back());
-        run(fmt::format("cpu-untraced-{}", t), false, p.spans_per_second, p.runtime_seconds);
-        untraced.push_back(check_runs.back());
-      }
-      judge_cpu_check(c, p, traced, untraced);
-    });
-  }
-
-  if (prof.throughput.enabled) {
-    const auto& p = prof.throughput;
-    RegressCheckResult spec;
-    spec.name = "throughput";
-    spec.description =
-        fmt::format("highest span rate with nothing dropped and at most {:g}% CPU ({:g} s runs)",
-                    p.max_cpu * 100, p.runtime_seconds);
-    spec.limit = p.min_spans_per_second;
-    spec.limit_text = fmt::format(">= {:g} spans/s", p.min_spans_per_second);
-    check(spec, [&](RegressCheckResult& c) {
-      double best = 0;
-      for (double rate : p.rates) {
-        Result r =
-            run(fmt::format("throughput-{}sps", rate_text(rate)), true, rate, p.runtime_seconds);
-        std::string why;
-        if (r.dropped_spans > 0)
-          why = fmt::format("{} dropped", r.dropped_spans);
-        else if (r.cpu_usage > p.max_cpu)
-          why = fmt::format("{:.1f}% CPU", r.cpu_usage * 100);
-        else if (r.spans_per_second < p.min_achieved_fraction * rate)
-          why = fmt::format("only {:.0f} spans/s achieved", r.spans_per_second);
-        c.detail += fmt::format("{}{} spans/s: {:.1f}% CPU, {} dropped{}",
-                                c.detail.empty() ? "" : "; ", rate_text(rate), r.cpu_usage * 100,
-                                r.dropped_spans, why.empty() ? "" : " (stop: " + why + ")");
-        if (!why.empty()) break;
-        best = rate;
-      }
-      if (best == p.rates.back()) c.detail += " (every rate of the sweep was clean)";
-      c.measured = best;
-      c.measured_text = fmt::format("{:g} spans/s", best);
-      c.verdict = best >= p.min_spans_per_second ? Verdict::pass : Verdict::fail;
-    });
-  }
-  return report;
+  RegressSuite suite(runner, options, callbacks);
+  const RegressProfile& p = options.profile;
+  if (p.memory.enabled) memory_check(suite, p.memory);
+  if (p.dropped.enabled) dropped_check(suite, p.dropped);
+  if (p.cpu.enabled) cpu_check(suite, p.cpu);
+  if (p.throughput.enabled) throughput_check(suite, p.throughput);
+  return suite.report();
 }
 
 }  // namespace spanbench

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "controller/controller.h"
 #include "report/junit.h"
 #include "suites/overhead.h"
+#include "suites/runner.h"
 
 namespace spanbench {
 
@@ -136,7 +136,7 @@ struct RegressCallbacks {
 // fails its check; the suite goes on. When the stop flag is raised, the
 // summary so far is written (interrupted: true) and the RunFailed is
 // rethrown.
-RegressReport run_regress(Controller& controller, Calibration& calibration,
-                          const RegressOptions& options, const RegressCallbacks& callbacks = {});
+RegressReport run_regress(Runner& runner, const RegressOptions& options,
+                          const RegressCallbacks& callbacks = {});
 
 }  // namespace spanbench

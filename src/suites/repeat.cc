@@ -12,8 +12,7 @@ std::filesystem::path repeat_file(const std::filesystem::path& out_dir, bool tra
   return out_dir / (trace ? "traced" : "untraced") / fmt::format("run-{:03d}.json", n);
 }
 
-OverheadAnalysis run_repeat(Controller& controller, Calibration& calibration,
-                            const RepeatOptions& options,
+OverheadAnalysis run_repeat(Runner& runner, const RepeatOptions& options,
                             const std::function<void(const RepeatRun&)>& on_run) {
   if (options.repetitions < 1) throw UsageError("--repeat must be at least 1");
   std::vector<NamedResult> traced, untraced;
@@ -25,15 +24,7 @@ OverheadAnalysis run_repeat(Controller& controller, Calibration& calibration,
       run.repetition = n;
       run.trace = trace;
       run.file = repeat_file(options.out_dir, trace, n);
-      try {
-        run.result = controller.run(ro, calibration);
-      } catch (const RunFailed& e) {
-        auto doc = result_document(e.partial(), calibration);
-        doc["error"] = e.what();
-        write_json_file(doc, run.file);
-        throw;
-      }
-      write_json_file(result_document(run.result, calibration), run.file);
+      run.result = run_and_record(runner, ro, {run.file});
       auto name = std::filesystem::relative(run.file, options.out_dir).generic_string();
       (trace ? traced : untraced).push_back({name, run.result});
       if (on_run) on_run(run);

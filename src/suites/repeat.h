@@ -5,8 +5,8 @@
 #include <functional>
 #include <string>
 
-#include "controller/controller.h"
 #include "suites/overhead.h"
+#include "suites/runner.h"
 
 namespace spanbench {
 
@@ -35,8 +35,7 @@ struct RepeatRun {
 // RunFailed once its partial result is on disk. Ends with the summary of
 // both sets (the tracer's overhead with its confidence intervals), also
 // written to out_dir/summary.json.
-OverheadAnalysis run_repeat(Controller& controller, Calibration& calibration,
-                            const RepeatOptions& options,
+OverheadAnalysis run_repeat(Runner& runner, const RepeatOptions& options,
                             const std::function<void(const RepeatRun&)>& on_run = {});
 
 // Where repetition `n` of the traced or untraced set goes.
