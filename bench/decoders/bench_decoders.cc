@@ -10,16 +10,18 @@
 #include <string>
 #include <vector>
 
-#include "payloads.h"
 #include "satellite/decoders/decoder.h"
+#include "support/payloads.h"
 
-namespace spanbench::satellite::testing {
+namespace spanbench::satellite {
 namespace {
+
+using namespace spanbench::testing;  // NOLINT(google-build-using-namespace)
 
 constexpr size_t kSpansPerBatch = 512;
 
 const std::vector<uint64_t>& batch_ids() {
-  static const std::vector<uint64_t> ids = make_span_ids(kSpansPerBatch);
+  static const std::vector<uint64_t> ids = random_ids(kSpansPerBatch);
   return ids;
 }
 
@@ -54,25 +56,25 @@ void run_decoder(benchmark::State& state, DecodeFn decode, const std::string& bo
 }
 
 void BM_LightStepProto(benchmark::State& state) {
-  run_decoder(state, decode_lightstep_proto, lightstep_proto_report(batch_ids()));
+  run_decoder(state, decode_lightstep_proto, lightstep_proto(batch_ids()));
 }
 void BM_LightStepJson(benchmark::State& state) {
-  run_decoder(state, decode_lightstep_json, lightstep_json_report(batch_ids()));
+  run_decoder(state, decode_lightstep_json, lightstep_json(batch_ids()));
 }
 void BM_OtlpProto(benchmark::State& state) {
-  run_decoder(state, decode_otlp_proto, otlp_proto_request(batch_ids()));
+  run_decoder(state, decode_otlp_proto, otlp_proto(batch_ids()));
 }
 void BM_OtlpJson(benchmark::State& state) {
-  run_decoder(state, decode_otlp_json, otlp_json_request(batch_ids()));
+  run_decoder(state, decode_otlp_json, otlp_json(batch_ids()));
 }
 void BM_ZipkinJson(benchmark::State& state) {
-  run_decoder(state, decode_zipkin_json, zipkin_json_spans(batch_ids()));
+  run_decoder(state, decode_zipkin_json, zipkin_json(batch_ids()));
 }
 void BM_DatadogV04(benchmark::State& state) {
-  run_decoder(state, decode_datadog_v04, datadog_v04_traces(batch_ids(), {}, /*wide=*/true));
+  run_decoder(state, decode_datadog_v04, datadog_v04(batch_ids(), {}, /*wide=*/true));
 }
 void BM_DatadogV05(benchmark::State& state) {
-  run_decoder(state, decode_datadog_v05, datadog_v05_traces(batch_ids(), {}, /*wide=*/true));
+  run_decoder(state, decode_datadog_v05, datadog_v05(batch_ids(), {}, /*wide=*/true));
 }
 void BM_JaegerThriftBatch(benchmark::State& state) {
   run_decoder(state, decode_jaeger_thrift_binary_batch, jaeger_batch_binary(batch_ids()));
@@ -88,7 +90,7 @@ void BM_JaegerAgentBinary(benchmark::State& state) {
 
 // gunzip plus decode, as the satellites do for Content-Encoding: gzip.
 void BM_OtlpProtoGzip(benchmark::State& state) {
-  const std::string gz = compress(otlp_proto_request(batch_ids()));
+  const std::string gz = gzip(otlp_proto(batch_ids()));
   std::string body;
   DecodedReport out;
   for (auto _ : state) {
@@ -115,6 +117,6 @@ BENCHMARK(BM_JaegerAgentCompact);
 BENCHMARK(BM_JaegerAgentBinary);
 
 }  // namespace
-}  // namespace spanbench::satellite::testing
+}  // namespace spanbench::satellite
 
 BENCHMARK_MAIN();

@@ -33,8 +33,8 @@
 #include <string>
 #include <vector>
 
-#include "payloads.h"
 #include "satellite/satellite_group.h"
+#include "support/payloads.h"
 
 namespace {
 

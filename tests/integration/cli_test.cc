@@ -9,7 +9,7 @@
 
 #include "controller/calibration.h"
 #include "controller/control_server.h"
-#include "test_support.h"
+#include "support/controller_support.h"
 
 namespace spanbench {
 namespace {

@@ -19,7 +19,7 @@
 
 #include "controller/controller.h"
 #include "process/child_process.h"
-#include "test_support.h"
+#include "support/controller_support.h"
 
 namespace spanbench {
 namespace {

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "process/child_process.h"
-#include "test_support.h"
+#include "support/controller_support.h"
 
 namespace spanbench {
 namespace {

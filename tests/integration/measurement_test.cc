@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "controller/controller.h"
-#include "test_support.h"
+#include "support/controller_support.h"
 
 namespace spanbench {
 namespace {

@@ -23,7 +23,7 @@
 #include "process/child_process.h"
 #include "process/process_tree.h"
 #include "process/socket_owner.h"
-#include "test_support.h"
+#include "support/controller_support.h"
 
 extern char** environ;
 
@@ -33,7 +33,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-const std::string kLitter = std::string(TEST_SOURCE_DIR) + "/litter_client.sh";
+const std::string kLitter = std::string(TEST_FAKE_CLIENTS_DIR) + "/litter_client.sh";
 
 std::string read_text(const std::string& file) {
   std::ifstream in(file);

@@ -13,9 +13,9 @@
 #include <string>
 #include <thread>
 
-#include "payloads.h"
 #include "satellite/satellite_group.h"
-#include "test_support.h"
+#include "support/payloads.h"
+#include "support/sockets.h"
 
 namespace spanbench::satellite {
 namespace {

@@ -16,10 +16,10 @@
 #include <string>
 #include <thread>
 
-#include "payloads.h"
 #include "satellite/proto/otlp_trace_service.grpc.pb.h"
 #include "satellite/satellite_group.h"
-#include "test_support.h"
+#include "support/payloads.h"
+#include "support/sockets.h"
 
 namespace spanbench::satellite {
 namespace {
@@ -180,12 +180,12 @@ TEST(UdpReceiverTest, AgentDatagramsCountOnEveryPortWithEitherTransport) {
     uint64_t next = 1;
     for (int i = 0; i < 10; ++i) {
       for (uint16_t port : options.ports) {
-        send_datagram(port, testing::jaeger_agent_compact(id_range(next, 20)));
+        send_datagram(port, testing::jaeger_emit_batch(id_range(next, 20)));
         next += 20;
       }
     }
     // And one repeated datagram: duplicates.
-    send_datagram(options.ports[0], testing::jaeger_agent_compact(id_range(1, 20)));
+    send_datagram(options.ports[0], testing::jaeger_emit_batch(id_range(1, 20)));
     ASSERT_TRUE(testing::eventually([&] { return group.counts().reports == 21; }))
         << group.counts().reports;
     const ProtocolStats udp =

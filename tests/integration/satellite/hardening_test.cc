@@ -35,8 +35,8 @@
 #include <thread>
 #include <vector>
 
-#include "payloads.h"
-#include "test_support.h"
+#include "support/payloads.h"
+#include "support/sockets.h"
 
 namespace spanbench::testing {
 namespace {

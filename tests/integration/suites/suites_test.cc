@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "report/csv.h"
-#include "test_support.h"
+#include "support/controller_support.h"
 
 namespace spanbench::testing {
 namespace {

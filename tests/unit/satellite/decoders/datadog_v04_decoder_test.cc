@@ -3,8 +3,8 @@
 #include <msgpack.hpp>
 
 #include "decoder_test_support.h"
-#include "payloads.h"
 #include "satellite/decoders/decoder.h"
+#include "support/payloads.h"
 
 namespace spanbench::satellite::testing {
 namespace {
@@ -12,13 +12,13 @@ namespace {
 std::string pack(const msgpack::sbuffer& buffer) { return {buffer.data(), buffer.size()}; }
 
 TEST(DatadogV04Decoder, DecodesMinimalHeaders) {
-  const auto ids = make_span_ids(33);
-  expect_decodes(decode_datadog_v04, datadog_v04_traces(ids), ids, 330, 0);
+  const auto ids = random_ids(33);
+  expect_decodes(decode_datadog_v04, datadog_v04(ids), ids, 330, 0);
 }
 
 TEST(DatadogV04Decoder, DecodesWideHeadersAsDdTraceWritesThem) {
-  const auto ids = make_span_ids(33);
-  const std::string body = datadog_v04_traces(ids, {}, /*wide_headers=*/true);
+  const auto ids = random_ids(33);
+  const std::string body = datadog_v04(ids, {}, /*wide_headers=*/true);
   ASSERT_EQ(static_cast<unsigned char>(body[0]), 0xdd) << "expected an array32 header";
   expect_decodes(decode_datadog_v04, body, ids, 330, 0);
 }
@@ -27,7 +27,7 @@ TEST(DatadogV04Decoder, EmptyPayloadsHaveNoSpans) {
   expect_decodes(decode_datadog_v04, std::string("\x90", 1), {}, 0, 0);
   expect_decodes(decode_datadog_v04, std::string("\xdd\x00\x00\x00\x00", 5), {}, 0, 0);
   expect_decodes(decode_datadog_v04, std::string("\x91\x90", 2), {}, 0, 0);
-  expect_decodes(decode_datadog_v04, datadog_v04_traces({}, {}, true), {}, 0, 0);
+  expect_decodes(decode_datadog_v04, datadog_v04({}, {}, true), {}, 0, 0);
 }
 
 TEST(DatadogV04Decoder, AcceptsSignedIdsAndNilMeta) {
@@ -56,9 +56,9 @@ TEST(DatadogV04Decoder, AcceptsSignedIdsAndNilMeta) {
 }
 
 TEST(DatadogV04Decoder, TruncationsFail) {
-  const auto ids = make_span_ids(3);
+  const auto ids = random_ids(3);
   for (bool wide : {false, true}) {
-    expect_truncations_fail(decode_datadog_v04, datadog_v04_traces(ids, {2, 0}, wide, 2), ids);
+    expect_truncations_fail(decode_datadog_v04, datadog_v04(ids, {2, 0}, wide, 2), ids);
   }
 }
 
@@ -115,7 +115,7 @@ TEST(DatadogV04Decoder, RejectsTrailingBytesAndOtherFormats) {
   EXPECT_NE(why.find("invalid msgpack"), std::string::npos) << why;
   why = expect_fails(decode_datadog_v04, "");
   EXPECT_NE(why.find("empty body"), std::string::npos) << why;
-  expect_fails(decode_datadog_v04, datadog_v05_traces(make_span_ids(2)));
+  expect_fails(decode_datadog_v04, datadog_v05(random_ids(2)));
 }
 
 TEST(DatadogV04Decoder, SurvivesDeepNesting) {

@@ -3,8 +3,8 @@
 #include <msgpack.hpp>
 
 #include "decoder_test_support.h"
-#include "payloads.h"
 #include "satellite/decoders/decoder.h"
+#include "support/payloads.h"
 
 namespace spanbench::satellite::testing {
 namespace {
@@ -27,20 +27,20 @@ std::string one_span_payload(uint32_t fields, PackSpan pack_span) {
 }
 
 TEST(DatadogV05Decoder, DecodesMinimalHeaders) {
-  const auto ids = make_span_ids(33);
-  expect_decodes(decode_datadog_v05, datadog_v05_traces(ids), ids, 330, 0);
+  const auto ids = random_ids(33);
+  expect_decodes(decode_datadog_v05, datadog_v05(ids), ids, 330, 0);
 }
 
 TEST(DatadogV05Decoder, DecodesWideHeaders) {
-  const auto ids = make_span_ids(33);
-  const std::string body = datadog_v05_traces(ids, {}, /*wide_headers=*/true);
+  const auto ids = random_ids(33);
+  const std::string body = datadog_v05(ids, {}, /*wide_headers=*/true);
   ASSERT_EQ(static_cast<unsigned char>(body[0]), 0xdd);
   expect_decodes(decode_datadog_v05, body, ids, 330, 0);
 }
 
 TEST(DatadogV05Decoder, EmptyPayloadsHaveNoSpans) {
   expect_decodes(decode_datadog_v05, std::string("\x92\x90\x90", 3), {}, 0, 0);
-  expect_decodes(decode_datadog_v05, datadog_v05_traces({}, {}, true), {}, 0, 0);
+  expect_decodes(decode_datadog_v05, datadog_v05({}, {}, true), {}, 0, 0);
 }
 
 TEST(DatadogV05Decoder, ReadsSpanIdFromElementFour) {
@@ -63,9 +63,9 @@ TEST(DatadogV05Decoder, ReadsSpanIdFromElementFour) {
 }
 
 TEST(DatadogV05Decoder, TruncationsFail) {
-  const auto ids = make_span_ids(3);
+  const auto ids = random_ids(3);
   for (bool wide : {false, true}) {
-    expect_truncations_fail(decode_datadog_v05, datadog_v05_traces(ids, {2, 0}, wide, 2), ids);
+    expect_truncations_fail(decode_datadog_v05, datadog_v05(ids, {2, 0}, wide, 2), ids);
   }
 }
 
@@ -91,7 +91,7 @@ TEST(DatadogV05Decoder, RejectsWrongStructure) {
   EXPECT_NE(why.find("meta is not a map"), std::string::npos) << why;
 
   // v0.4 traces are not a [strings, traces] pair.
-  why = expect_fails(decode_datadog_v05, datadog_v04_traces(make_span_ids(8)));
+  why = expect_fails(decode_datadog_v05, datadog_v04(random_ids(8)));
   EXPECT_NE(why.find("Datadog v0.5"), std::string::npos) << why;
 
   msgpack::sbuffer buffer;

@@ -12,8 +12,12 @@
 #include <vector>
 
 #include "satellite/decoders/decoder.h"
+#include "support/payloads.h"
 
 namespace spanbench::satellite::testing {
+
+// The decoder tests read payloads from the shared builders (tests/support).
+using namespace spanbench::testing;  // NOLINT(google-build-using-namespace)
 
 using DecodeFn = DecodeStatus (*)(std::string_view, DecodedReport&);
 

@@ -3,17 +3,18 @@
 #include <string>
 
 #include "decoder_test_support.h"
-#include "payloads.h"
 #include "satellite/decoders/decoder.h"
+#include "support/payloads.h"
 
 namespace spanbench::satellite::testing {
 namespace {
 
 TEST(Gunzip, RoundTripsGzipAndZlib) {
-  const std::string body = otlp_json_request(make_span_ids(100));
+  const std::string body = otlp_json(random_ids(100));
   for (bool zlib_header : {false, true}) {
     std::string out = "stale";
-    const DecodeStatus status = gunzip(compress(body, zlib_header), out, body.size());
+    const DecodeStatus status =
+        gunzip(zlib_header ? zlib_compress(body) : gzip(body), out, body.size());
     ASSERT_TRUE(status.ok) << status.error;
     EXPECT_EQ(out, body);
   }
@@ -21,20 +22,20 @@ TEST(Gunzip, RoundTripsGzipAndZlib) {
 
 TEST(Gunzip, DecompressesEmptyContent) {
   std::string out = "stale";
-  ASSERT_TRUE(gunzip(compress(""), out, 0).ok);
+  ASSERT_TRUE(gunzip(gzip(""), out, 0).ok);
   EXPECT_TRUE(out.empty());
 }
 
 TEST(Gunzip, JoinsConcatenatedMembers) {
   std::string out;
-  const DecodeStatus status = gunzip(compress("hello, ") + compress("world"), out, 100);
+  const DecodeStatus status = gunzip(gzip("hello, ") + gzip("world"), out, 100);
   ASSERT_TRUE(status.ok) << status.error;
   EXPECT_EQ(out, "hello, world");
 }
 
 TEST(Gunzip, BoundsABomb) {
   const std::string zeros(64 << 20, '\0');
-  const std::string bomb = compress(zeros);
+  const std::string bomb = gzip(zeros);
   ASSERT_LT(bomb.size(), 1u << 20);
   std::string out;
   DecodeStatus status = gunzip(bomb, out, 1 << 20);
@@ -44,17 +45,17 @@ TEST(Gunzip, BoundsABomb) {
   EXPECT_TRUE(out.empty());
   // One byte short fails, exactly the size succeeds.
   const std::string small(1000, 'x');
-  status = gunzip(compress(small), out, 999);
+  status = gunzip(gzip(small), out, 999);
   EXPECT_FALSE(status.ok);
-  status = gunzip(compress(small), out, 1000);
+  status = gunzip(gzip(small), out, 1000);
   ASSERT_TRUE(status.ok) << status.error;
   EXPECT_EQ(out, small);
 }
 
 TEST(Gunzip, RejectsCorruptAndTruncatedData) {
   std::string out;
-  const std::string body = zipkin_json_spans(make_span_ids(20));
-  const std::string gz = compress(body);
+  const std::string body = zipkin_json(random_ids(20));
+  const std::string gz = gzip(body);
   for (size_t cut = 0; cut < gz.size(); ++cut) {
     const DecodeStatus status = gunzip(gz.substr(0, cut), out, 1 << 20);
     EXPECT_FALSE(status.ok) << "cut " << cut;

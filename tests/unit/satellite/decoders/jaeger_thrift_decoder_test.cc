@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "decoder_test_support.h"
-#include "payloads.h"
 #include "satellite/decoders/decoder.h"
+#include "support/payloads.h"
 
 namespace spanbench::satellite::testing {
 namespace {
@@ -17,12 +17,12 @@ using apache::thrift::protocol::TCompactProtocol;
 using apache::thrift::transport::TMemoryBuffer;
 
 TEST(JaegerBatchDecoder, DecodesBinaryBatch) {
-  const auto ids = make_span_ids(32);
+  const auto ids = random_ids(32);
   expect_decodes(decode_jaeger_thrift_binary_batch, jaeger_batch_binary(ids), ids, 320, 480);
 }
 
 TEST(JaegerBatchDecoder, SpansWithoutTagsOrLogsCountZero) {
-  const auto ids = make_span_ids(4);
+  const auto ids = random_ids(4);
   expect_decodes(decode_jaeger_thrift_binary_batch, jaeger_batch_binary(ids, {0, 0}), ids, 0, 0);
 }
 
@@ -31,15 +31,15 @@ TEST(JaegerBatchDecoder, EmptyBatchHasNoSpans) {
 }
 
 TEST(JaegerBatchDecoder, TruncationsFail) {
-  const auto ids = make_span_ids(3);
+  const auto ids = random_ids(3);
   expect_truncations_fail(decode_jaeger_thrift_binary_batch, jaeger_batch_binary(ids, {2, 2}), ids);
 }
 
 TEST(JaegerBatchDecoder, RejectsOtherEncodings) {
-  const auto ids = make_span_ids(3);
+  const auto ids = random_ids(3);
   // An agent datagram is a message, not a bare Batch.
   expect_fails(decode_jaeger_thrift_binary_batch, jaeger_emit_batch(ids));
-  std::string why = expect_fails(decode_jaeger_thrift_binary_batch, zipkin_json_spans(ids));
+  std::string why = expect_fails(decode_jaeger_thrift_binary_batch, zipkin_json(ids));
   EXPECT_NE(why.find("Jaeger thrift Batch"), std::string::npos) << why;
   why = expect_fails(decode_jaeger_thrift_binary_batch, jaeger_batch_binary(ids) + "x");
   EXPECT_NE(why.find("trailing bytes"), std::string::npos) << why;
@@ -76,7 +76,7 @@ TEST(JaegerBatchDecoder, HugeDeclaredStringDoesNotAllocate) {
 class JaegerAgentDatagram : public ::testing::TestWithParam<ThriftProtocol> {};
 
 TEST_P(JaegerAgentDatagram, DecodesEmitBatch) {
-  const auto ids = make_span_ids(16);
+  const auto ids = random_ids(16);
   const std::string datagram = jaeger_emit_batch(ids, {}, GetParam());
   ASSERT_EQ(static_cast<unsigned char>(datagram[0]),
             GetParam() == ThriftProtocol::kCompact ? 0x82 : 0x80);
@@ -88,7 +88,7 @@ TEST_P(JaegerAgentDatagram, EmptyBatchHasNoSpans) {
 }
 
 TEST_P(JaegerAgentDatagram, TruncationsFail) {
-  const auto ids = make_span_ids(3);
+  const auto ids = random_ids(3);
   expect_truncations_fail(decode_jaeger_agent_datagram, jaeger_emit_batch(ids, {2, 2}, GetParam()),
                           ids);
 }
@@ -141,7 +141,7 @@ INSTANTIATE_TEST_SUITE_P(Protocols, JaegerAgentDatagram,
                          ::testing::Values(ThriftProtocol::kCompact, ThriftProtocol::kBinary));
 
 TEST(JaegerAgentDatagramFormat, FirstByteSelectsProtocol) {
-  const auto ids = make_span_ids(4);
+  const auto ids = random_ids(4);
   std::string compact = jaeger_emit_batch(ids, {}, ThriftProtocol::kCompact);
   std::string binary = jaeger_emit_batch(ids, {}, ThriftProtocol::kBinary);
   // Swapping the first byte makes each unreadable in the other protocol.

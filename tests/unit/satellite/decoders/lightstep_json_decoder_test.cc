@@ -4,15 +4,15 @@
 #include <sstream>
 
 #include "decoder_test_support.h"
-#include "payloads.h"
 #include "satellite/decoders/decoder.h"
+#include "support/payloads.h"
 
 namespace spanbench::satellite::testing {
 namespace {
 
 TEST(LightStepJsonDecoder, DecodesReportShapedLikeTheNodeTracer) {
-  const auto ids = make_span_ids(32);
-  expect_decodes(decode_lightstep_json, lightstep_json_report(ids), ids, 320, 480);
+  const auto ids = random_ids(32);
+  expect_decodes(decode_lightstep_json, lightstep_json(ids), ids, 320, 480);
 }
 
 // A body really posted by lightstep-tracer 0.35 for Node (see data/README.md).
@@ -47,7 +47,7 @@ TEST(LightStepJsonDecoder, HashesGuidsThatAreNotHex) {
 TEST(LightStepJsonDecoder, EmptyReportsHaveNoSpans) {
   expect_decodes(decode_lightstep_json, "{}", {}, 0, 0);
   expect_decodes(decode_lightstep_json, R"({"span_records":null})", {}, 0, 0);
-  expect_decodes(decode_lightstep_json, lightstep_json_report({}), {}, 0, 0);
+  expect_decodes(decode_lightstep_json, lightstep_json({}), {}, 0, 0);
 }
 
 TEST(LightStepJsonDecoder, NullCollectionsCountZero) {
@@ -57,8 +57,8 @@ TEST(LightStepJsonDecoder, NullCollectionsCountZero) {
 }
 
 TEST(LightStepJsonDecoder, TruncationsFail) {
-  const auto ids = make_span_ids(2);
-  expect_truncations_fail(decode_lightstep_json, lightstep_json_report(ids, {1, 2}), ids);
+  const auto ids = random_ids(2);
+  expect_truncations_fail(decode_lightstep_json, lightstep_json(ids, {1, 2}), ids);
 }
 
 TEST(LightStepJsonDecoder, RejectsBadReports) {
@@ -72,10 +72,10 @@ TEST(LightStepJsonDecoder, RejectsBadReports) {
 }
 
 TEST(LightStepJsonDecoder, RejectsProtobufAndGzip) {
-  const auto ids = make_span_ids(2);
-  std::string why = expect_fails(decode_lightstep_json, lightstep_proto_report(ids));
+  const auto ids = random_ids(2);
+  std::string why = expect_fails(decode_lightstep_json, lightstep_proto(ids));
   EXPECT_NE(why.find("not valid LightStep report JSON"), std::string::npos) << why;
-  why = expect_fails(decode_lightstep_json, compress(lightstep_json_report(ids)));
+  why = expect_fails(decode_lightstep_json, gzip(lightstep_json(ids)));
   EXPECT_NE(why.find("gzip"), std::string::npos) << why;
 }
 

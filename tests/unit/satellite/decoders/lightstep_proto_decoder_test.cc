@@ -1,27 +1,26 @@
 #include <gtest/gtest.h>
 
 #include "decoder_test_support.h"
-#include "payloads.h"
 #include "satellite/decoders/decoder.h"
 #include "satellite/proto/lightstep_collector.pb.h"
+#include "support/payloads.h"
 
 namespace spanbench::satellite::testing {
 namespace {
 
 TEST(LightStepProtoDecoder, DecodesRealReport) {
-  const auto ids = make_span_ids(64);
-  expect_decodes(decode_lightstep_proto, lightstep_proto_report(ids), ids, 64 * 10, 64 * 15);
+  const auto ids = random_ids(64);
+  expect_decodes(decode_lightstep_proto, lightstep_proto(ids), ids, 64 * 10, 64 * 15);
 }
 
 TEST(LightStepProtoDecoder, CountsOtherShapes) {
-  const auto ids = make_span_ids(3, 7);
-  expect_decodes(decode_lightstep_proto, lightstep_proto_report(ids, {.tags = 0, .logs = 2}), ids,
-                 0, 6);
+  const auto ids = random_ids(3, 7);
+  expect_decodes(decode_lightstep_proto, lightstep_proto(ids, {.tags = 0, .logs = 2}), ids, 0, 6);
 }
 
 TEST(LightStepProtoDecoder, EmptyReportHasNoSpans) {
   expect_decodes(decode_lightstep_proto, "", {}, 0, 0);
-  expect_decodes(decode_lightstep_proto, lightstep_proto_report({}), {}, 0, 0);
+  expect_decodes(decode_lightstep_proto, lightstep_proto({}), {}, 0, 0);
 }
 
 TEST(LightStepProtoDecoder, SpanWithoutContextHasIdZero) {
@@ -31,11 +30,11 @@ TEST(LightStepProtoDecoder, SpanWithoutContextHasIdZero) {
 }
 
 TEST(LightStepProtoDecoder, AppendsToExistingOutput) {
-  const auto first = make_span_ids(2, 1);
-  const auto second = make_span_ids(3, 2);
+  const auto first = random_ids(2, 1);
+  const auto second = random_ids(3, 2);
   DecodedReport out;
-  ASSERT_TRUE(decode_lightstep_proto(lightstep_proto_report(first), out).ok);
-  ASSERT_TRUE(decode_lightstep_proto(lightstep_proto_report(second), out).ok);
+  ASSERT_TRUE(decode_lightstep_proto(lightstep_proto(first), out).ok);
+  ASSERT_TRUE(decode_lightstep_proto(lightstep_proto(second), out).ok);
   std::vector<uint64_t> both = first;
   both.insert(both.end(), second.begin(), second.end());
   EXPECT_EQ(out.span_ids, both);
@@ -44,8 +43,8 @@ TEST(LightStepProtoDecoder, AppendsToExistingOutput) {
 }
 
 TEST(LightStepProtoDecoder, TruncationsFailCleanly) {
-  const auto ids = make_span_ids(3);
-  expect_truncations_fail(decode_lightstep_proto, lightstep_proto_report(ids, {2, 3}), ids,
+  const auto ids = random_ids(3);
+  expect_truncations_fail(decode_lightstep_proto, lightstep_proto(ids, {2, 3}), ids,
                           /*prefix_may_decode=*/true);
 }
 

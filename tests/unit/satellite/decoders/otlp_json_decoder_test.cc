@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
 #include "decoder_test_support.h"
-#include "payloads.h"
 #include "satellite/decoders/decoder.h"
+#include "support/payloads.h"
 
 namespace spanbench::satellite::testing {
 namespace {
@@ -10,13 +10,13 @@ namespace {
 class OtlpJsonFlavors : public ::testing::TestWithParam<OtlpJsonFlavor> {};
 
 TEST_P(OtlpJsonFlavors, DecodesRealRequest) {
-  const auto ids = make_span_ids(32);
-  expect_decodes(decode_otlp_json, otlp_json_request(ids, {}, GetParam()), ids, 320, 480);
+  const auto ids = random_ids(32);
+  expect_decodes(decode_otlp_json, otlp_json(ids, {}, GetParam()), ids, 320, 480);
 }
 
 TEST_P(OtlpJsonFlavors, TruncationsFail) {
-  const auto ids = make_span_ids(2);
-  expect_truncations_fail(decode_otlp_json, otlp_json_request(ids, {1, 2}, GetParam()), ids);
+  const auto ids = random_ids(2);
+  expect_truncations_fail(decode_otlp_json, otlp_json(ids, {1, 2}, GetParam()), ids);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, OtlpJsonFlavors,
@@ -37,7 +37,7 @@ TEST(OtlpJsonDecoder, EmptyRequestsHaveNoSpans) {
   expect_decodes(decode_otlp_json, R"({"resourceSpans":[]})", {}, 0, 0);
   expect_decodes(decode_otlp_json, R"({"resourceSpans":[{"scopeSpans":[{"spans":[]}]}]})", {}, 0,
                  0);
-  expect_decodes(decode_otlp_json, otlp_json_request({}), {}, 0, 0);
+  expect_decodes(decode_otlp_json, otlp_json({}), {}, 0, 0);
 }
 
 TEST(OtlpJsonDecoder, RejectsBadSpans) {
@@ -60,14 +60,14 @@ TEST(OtlpJsonDecoder, RejectsBadSpans) {
 }
 
 TEST(OtlpJsonDecoder, RejectsProtobufWithReason) {
-  const std::string why = expect_fails(decode_otlp_json, otlp_proto_request(make_span_ids(2)));
+  const std::string why = expect_fails(decode_otlp_json, otlp_proto(random_ids(2)));
   EXPECT_NE(why.find("not valid OTLP JSON"), std::string::npos) << why;
   EXPECT_NE(why.find("binary"), std::string::npos) << why;
   expect_fails(decode_otlp_json, "");
 }
 
 TEST(OtlpJsonDecoder, RejectsGzipWithHint) {
-  const std::string why = expect_fails(decode_otlp_json, compress(otlp_json_request({1})));
+  const std::string why = expect_fails(decode_otlp_json, gzip(otlp_json(id_range(1, 1))));
   EXPECT_NE(why.find("gzip"), std::string::npos) << why;
 }
 

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
 #include "decoder_test_support.h"
-#include "payloads.h"
 #include "satellite/decoders/decoder.h"
 #include "satellite/proto/otlp_trace_service.pb.h"
+#include "support/payloads.h"
 
 namespace spanbench::satellite::testing {
 namespace {
@@ -11,15 +11,14 @@ namespace {
 using opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest;
 
 TEST(OtlpProtoDecoder, DecodesRealRequest) {
-  const auto ids = make_span_ids(64);
-  expect_decodes(decode_otlp_proto, otlp_proto_request(ids), ids, 640, 960);
+  const auto ids = random_ids(64);
+  expect_decodes(decode_otlp_proto, otlp_proto(ids), ids, 640, 960);
 }
 
 TEST(OtlpProtoDecoder, DecodesDeprecatedInstrumentationLibrarySpans) {
-  const auto ids = make_span_ids(5);
-  expect_decodes(decode_otlp_proto,
-                 otlp_proto_request(ids, {}, OtlpLayout::kInstrumentationLibrarySpans), ids, 50,
-                 75);
+  const auto ids = random_ids(5);
+  expect_decodes(decode_otlp_proto, otlp_proto(ids, {}, OtlpLayout::kInstrumentationLibrarySpans),
+                 ids, 50, 75);
 }
 
 TEST(OtlpProtoDecoder, DecodesSeveralResourcesAndScopes) {
@@ -50,7 +49,7 @@ TEST(OtlpProtoDecoder, ReadsSpanIdBigEndian) {
 
 TEST(OtlpProtoDecoder, EmptyRequestHasNoSpans) {
   expect_decodes(decode_otlp_proto, "", {}, 0, 0);
-  expect_decodes(decode_otlp_proto, otlp_proto_request({}), {}, 0, 0);
+  expect_decodes(decode_otlp_proto, otlp_proto({}), {}, 0, 0);
 }
 
 TEST(OtlpProtoDecoder, RejectsBadSpanIds) {
@@ -66,14 +65,14 @@ TEST(OtlpProtoDecoder, RejectsBadSpanIds) {
 }
 
 TEST(OtlpProtoDecoder, TruncationsFailCleanly) {
-  const auto ids = make_span_ids(3);
-  expect_truncations_fail(decode_otlp_proto, otlp_proto_request(ids, {2, 3}), ids,
+  const auto ids = random_ids(3);
+  expect_truncations_fail(decode_otlp_proto, otlp_proto(ids, {2, 3}), ids,
                           /*prefix_may_decode=*/true);
 }
 
 TEST(OtlpProtoDecoder, RejectsJsonWithHint) {
-  const auto ids = make_span_ids(2);
-  const std::string why = expect_fails(decode_otlp_proto, otlp_json_request(ids));
+  const auto ids = random_ids(2);
+  const std::string why = expect_fails(decode_otlp_proto, otlp_json(ids));
   EXPECT_NE(why.find("looks like JSON"), std::string::npos) << why;
   EXPECT_NE(why.find("OTLP"), std::string::npos) << why;
 }
@@ -82,7 +81,7 @@ TEST(OtlpProtoDecoder, RejectsOtherProtocols) {
   // A field-1 varint where resource_spans should be.
   const std::string why = expect_fails(decode_otlp_proto, std::string("\x08\x96\x01", 3));
   EXPECT_NE(why.find("wire type 0"), std::string::npos) << why;
-  expect_fails(decode_otlp_proto, compress(otlp_proto_request(make_span_ids(4))));
+  expect_fails(decode_otlp_proto, gzip(otlp_proto(random_ids(4))));
 }
 
 }  // namespace

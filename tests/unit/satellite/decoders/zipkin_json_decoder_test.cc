@@ -1,15 +1,15 @@
 #include <gtest/gtest.h>
 
 #include "decoder_test_support.h"
-#include "payloads.h"
 #include "satellite/decoders/decoder.h"
+#include "support/payloads.h"
 
 namespace spanbench::satellite::testing {
 namespace {
 
 TEST(ZipkinJsonDecoder, DecodesRealSpans) {
-  const auto ids = make_span_ids(32);
-  expect_decodes(decode_zipkin_json, zipkin_json_spans(ids), ids, 320, 480);
+  const auto ids = random_ids(32);
+  expect_decodes(decode_zipkin_json, zipkin_json(ids), ids, 320, 480);
 }
 
 TEST(ZipkinJsonDecoder, AcceptsShortIdsAndMissingCollections) {
@@ -24,8 +24,8 @@ TEST(ZipkinJsonDecoder, EmptyArrayHasNoSpans) {
 }
 
 TEST(ZipkinJsonDecoder, TruncationsFail) {
-  const auto ids = make_span_ids(3);
-  expect_truncations_fail(decode_zipkin_json, zipkin_json_spans(ids, {2, 2}), ids);
+  const auto ids = random_ids(3);
+  expect_truncations_fail(decode_zipkin_json, zipkin_json(ids, {2, 2}), ids);
 }
 
 TEST(ZipkinJsonDecoder, RejectsBadSpans) {
@@ -43,7 +43,7 @@ TEST(ZipkinJsonDecoder, RejectsBadSpans) {
 TEST(ZipkinJsonDecoder, RejectsZipkinV1AndOtherFormats) {
   std::string why = expect_fails(decode_zipkin_json, R"({"spans":[]})");
   EXPECT_NE(why.find("expected an array of spans"), std::string::npos) << why;
-  why = expect_fails(decode_zipkin_json, datadog_v04_traces(make_span_ids(2)));
+  why = expect_fails(decode_zipkin_json, datadog_v04(random_ids(2)));
   EXPECT_NE(why.find("not valid Zipkin"), std::string::npos) << why;
   expect_fails(decode_zipkin_json, "");
   expect_fails(decode_zipkin_json, "[{\"id\":\"1\"}] trailing");

@@ -1,4 +1,4 @@
-#include "payloads.h"
+#include "support/payloads.h"
 
 #include <google/protobuf/util/json_util.h>
 #include <thrift/protocol/TBinaryProtocol.h>
@@ -19,7 +19,7 @@
 #include "satellite/proto/otlp_trace_service.pb.h"
 #include "satellite/thrift/Agent.h"
 
-namespace spanbench::satellite::testing {
+namespace spanbench::testing {
 namespace {
 
 constexpr int64_t kStartMicros = 1'700'000'000'000'000;
@@ -71,7 +71,7 @@ void fill_otlp_span(opentelemetry::proto::trace::v1::Span& span, uint64_t id, si
 }
 
 opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest otlp_message(
-    const std::vector<uint64_t>& ids, SpanShape shape, OtlpLayout layout) {
+    Ids ids, SpanShape shape, OtlpLayout layout) {
   opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
   auto* resource_spans = request.add_resource_spans();
   auto* service = resource_spans->mutable_resource()->add_attributes();
@@ -152,7 +152,7 @@ jt::Tag string_tag(const std::string& key, const std::string& value) {
   return tag;
 }
 
-jt::Batch jaeger_batch(const std::vector<uint64_t>& ids, SpanShape shape) {
+jt::Batch jaeger_batch(Ids ids, SpanShape shape) {
   jt::Batch batch;
   batch.process.serviceName = "spanbench";
   batch.process.__set_tags({string_tag("hostname", "localhost")});
@@ -186,9 +186,34 @@ jt::Batch jaeger_batch(const std::vector<uint64_t>& ids, SpanShape shape) {
   return batch;
 }
 
+// gzip, or zlib when `zlib_header`, at the fastest level.
+std::string deflate_wrapped(std::string_view data, bool zlib_header) {
+  z_stream zs{};
+  if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, zlib_header ? 15 : 15 + 16, 8,
+                   Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("deflateInit2 failed");
+  }
+  std::string out(deflateBound(&zs, static_cast<uLong>(data.size())), '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) throw std::runtime_error("deflate failed");
+  return out;
+}
+
 }  // namespace
 
-std::vector<uint64_t> make_span_ids(size_t count, uint64_t seed) {
+std::vector<uint64_t> id_range(uint64_t first, size_t count) {
+  std::vector<uint64_t> ids(count);
+  for (size_t i = 0; i < count; ++i) ids[i] = first + i;
+  return ids;
+}
+
+std::vector<uint64_t> random_ids(size_t count, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::unordered_set<uint64_t> seen;
   std::vector<uint64_t> ids;
@@ -200,7 +225,7 @@ std::vector<uint64_t> make_span_ids(size_t count, uint64_t seed) {
   return ids;
 }
 
-std::string lightstep_proto_report(const std::vector<uint64_t>& ids, SpanShape shape) {
+std::string lightstep_proto(Ids ids, SpanShape shape) {
   lightstep::collector::ReportRequest report;
   report.mutable_reporter()->set_reporter_id(0x1234);
   auto* platform = report.mutable_reporter()->add_tags();
@@ -232,7 +257,7 @@ std::string lightstep_proto_report(const std::vector<uint64_t>& ids, SpanShape s
   return report.SerializeAsString();
 }
 
-std::string lightstep_json_report(const std::vector<uint64_t>& ids, SpanShape shape) {
+std::string lightstep_json(Ids ids, SpanShape shape) {
   using nlohmann::json;
   const std::string runtime_guid = hex16(0x1234);
   json records = json::array();
@@ -285,13 +310,19 @@ std::string lightstep_json_report(const std::vector<uint64_t>& ids, SpanShape sh
   return report.dump();
 }
 
-std::string otlp_proto_request(const std::vector<uint64_t>& ids, SpanShape shape,
-                               OtlpLayout layout) {
+std::string otlp_proto(Ids ids, SpanShape shape) {
+  return otlp_proto(ids, shape, OtlpLayout::kScopeSpans);
+}
+
+std::string otlp_proto(Ids ids, SpanShape shape, OtlpLayout layout) {
   return otlp_message(ids, shape, layout).SerializeAsString();
 }
 
-std::string otlp_json_request(const std::vector<uint64_t>& ids, SpanShape shape,
-                              OtlpJsonFlavor flavor) {
+std::string otlp_json(Ids ids, SpanShape shape) {
+  return otlp_json(ids, shape, OtlpJsonFlavor::kSpec);
+}
+
+std::string otlp_json(Ids ids, SpanShape shape, OtlpJsonFlavor flavor) {
   using nlohmann::json;
   if (flavor == OtlpJsonFlavor::kProtobufMapping || flavor == OtlpJsonFlavor::kProtobufSnakeCase) {
     google::protobuf::util::JsonPrintOptions options;
@@ -350,7 +381,7 @@ std::string otlp_json_request(const std::vector<uint64_t>& ids, SpanShape shape,
   return json{{"resourceSpans", json::array({resource_spans})}}.dump();
 }
 
-std::string zipkin_json_spans(const std::vector<uint64_t>& ids, SpanShape shape) {
+std::string zipkin_json(Ids ids, SpanShape shape) {
   using nlohmann::json;
   json spans = json::array();
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -374,8 +405,9 @@ std::string zipkin_json_spans(const std::vector<uint64_t>& ids, SpanShape shape)
   return spans.dump();
 }
 
-std::string datadog_v04_traces(const std::vector<uint64_t>& ids, SpanShape shape, bool wide_headers,
-                               size_t spans_per_trace) {
+std::string datadog_v04(Ids ids, SpanShape shape) { return datadog_v04(ids, shape, false); }
+
+std::string datadog_v04(Ids ids, SpanShape shape, bool wide_headers, size_t spans_per_trace) {
   MsgpackWriter w(wide_headers);
   const auto traces = group_into_traces(ids.size(), spans_per_trace);
   w.array(static_cast<uint32_t>(traces.size()));
@@ -420,8 +452,9 @@ std::string datadog_v04_traces(const std::vector<uint64_t>& ids, SpanShape shape
   return w.take();
 }
 
-std::string datadog_v05_traces(const std::vector<uint64_t>& ids, SpanShape shape, bool wide_headers,
-                               size_t spans_per_trace) {
+std::string datadog_v05(Ids ids, SpanShape shape) { return datadog_v05(ids, shape, false); }
+
+std::string datadog_v05(Ids ids, SpanShape shape, bool wide_headers, size_t spans_per_trace) {
   std::vector<std::string> table;
   std::unordered_map<std::string, uint32_t> index;
   auto intern = [&](const std::string& s) {
@@ -464,15 +497,18 @@ std::string datadog_v05_traces(const std::vector<uint64_t>& ids, SpanShape shape
   return head.take() + spans.take();
 }
 
-std::string jaeger_batch_binary(const std::vector<uint64_t>& ids, SpanShape shape) {
+std::string jaeger_batch_binary(Ids ids, SpanShape shape) {
   auto buffer = std::make_shared<apache::thrift::transport::TMemoryBuffer>();
   apache::thrift::protocol::TBinaryProtocol protocol(buffer);
   jaeger_batch(ids, shape).write(&protocol);
   return buffer->getBufferAsString();
 }
 
-std::string jaeger_emit_batch(const std::vector<uint64_t>& ids, SpanShape shape,
-                              ThriftProtocol protocol) {
+std::string jaeger_emit_batch(Ids ids, SpanShape shape) {
+  return jaeger_emit_batch(ids, shape, ThriftProtocol::kCompact);
+}
+
+std::string jaeger_emit_batch(Ids ids, SpanShape shape, ThriftProtocol protocol) {
   auto buffer = std::make_shared<apache::thrift::transport::TMemoryBuffer>();
   std::shared_ptr<apache::thrift::protocol::TProtocol> prot;
   if (protocol == ThriftProtocol::kCompact) {
@@ -485,22 +521,8 @@ std::string jaeger_emit_batch(const std::vector<uint64_t>& ids, SpanShape shape,
   return buffer->getBufferAsString();
 }
 
-std::string compress(std::string_view data, bool zlib_header) {
-  z_stream zs{};
-  if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, zlib_header ? 15 : 15 + 16, 8,
-                   Z_DEFAULT_STRATEGY) != Z_OK) {
-    throw std::runtime_error("deflateInit2 failed");
-  }
-  std::string out(deflateBound(&zs, static_cast<uLong>(data.size())), '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  if (rc != Z_STREAM_END) throw std::runtime_error("deflate failed");
-  return out;
-}
+std::string gzip(std::string_view data) { return deflate_wrapped(data, false); }
 
-}  // namespace spanbench::satellite::testing
+std::string zlib_compress(std::string_view data) { return deflate_wrapped(data, true); }
+
+}  // namespace spanbench::testing

@@ -1,6 +1,6 @@
 #pragma once
 
-// Socket helpers for the satellite integration tests: free port ranges,
+// Socket helpers for tests that talk to satellites: free port ranges,
 // raw HTTP exchanges for malformed input, and waiting with a deadline.
 
 #include <chrono>

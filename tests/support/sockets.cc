@@ -1,4 +1,4 @@
-#include "test_support.h"
+#include "support/sockets.h"
 
 #include <arpa/inet.h>
 #include <httplib.h>

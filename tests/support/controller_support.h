@@ -1,5 +1,10 @@
 #pragma once
 
+// For tests that drive the controller or the CLI with real client processes:
+// controller options pointing at the test registry (the including target
+// defines TEST_CLIENTS_TOML and TEST_WORK_DIR), retrying runs a busy machine
+// disturbed, and running a shell command line.
+
 #include <sys/wait.h>
 
 #include <array>
