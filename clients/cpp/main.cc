@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   const char* env_url = std::getenv("SPANBENCH_CONTROL_URL");
-  Url url = split_url(env_url ? env_url : "http://localhost:8024/control");
+  // 127.0.0.1, not localhost: docs/protocol.md, "Finding the controller".
+  Url url = split_url(env_url ? env_url : "http://127.0.0.1:8024/control");
   httplib::Client http(url.base);
   http.set_connection_timeout(5);
   http.set_read_timeout(10);

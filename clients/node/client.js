@@ -28,7 +28,7 @@ function fail(message, code = 1) {
 // ---------------------------------------------------------------------------
 // Control protocol
 
-// Node may resolve "localhost" to ::1 while the controller binds 127.0.0.1.
+// 127.0.0.1, not localhost: docs/protocol.md, "Finding the controller".
 function controlUrl() {
   const url = new URL(process.env.SPANBENCH_CONTROL_URL || 'http://127.0.0.1:8024/control');
   if (url.hostname === 'localhost') url.hostname = '127.0.0.1';

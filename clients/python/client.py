@@ -97,7 +97,8 @@ def fail(message, code=1):
 # --- Control protocol -------------------------------------------------------
 
 def control_url():
-    return os.environ.get("SPANBENCH_CONTROL_URL") or "http://localhost:8024/control"
+    # 127.0.0.1, not localhost: docs/protocol.md, "Finding the controller".
+    return os.environ.get("SPANBENCH_CONTROL_URL") or "http://127.0.0.1:8024/control"
 
 
 def phase_url(url, name):

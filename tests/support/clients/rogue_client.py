@@ -12,7 +12,7 @@ import time
 import urllib.request
 
 mode = sys.argv[1]
-url = os.environ.get("SPANBENCH_CONTROL_URL", "http://localhost:8024/control")
+url = os.environ.get("SPANBENCH_CONTROL_URL", "http://127.0.0.1:8024/control")
 c = json.load(urllib.request.urlopen(url, timeout=10))
 if c.get("Exit"):
     sys.exit(0)
