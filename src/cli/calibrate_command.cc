@@ -31,7 +31,8 @@ void add_calibrate_command(CLI::App& root) {
       ->check(positive("seconds"))
       ->capture_default_str();
   cmd->add_option("-o,--out", f->out,
-                  "Write the calibration as JSON to FILE (reusable with run --calibration)");
+                  "Write the calibration as JSON to FILE (reusable with run --calibration)")
+      ->check(writable_path(false));
   cmd->callback([f] {
     ClientRunFlags flags = f->client;
     if (!f->out.empty()) flags.calibration_file = f->out;

@@ -65,7 +65,8 @@ void add_compare_command(CLI::App& root) {
   cmd->add_option("--alpha", f->alpha, "Significance level of the test")
       ->check(between(0, 1))
       ->capture_default_str();
-  cmd->add_option("--json", f->json_file, "Also write the comparison as JSON to FILE");
+  cmd->add_option("--json", f->json_file, "Also write the comparison as JSON to FILE")
+      ->check(writable_path(false));
   cmd->add_flag("--fail-on-change", f->fail_on_change,
                 "Exit 1 when any metric changed significantly");
   cmd->add_flag("--force", f->force,

@@ -225,6 +225,7 @@ void add_graph_command(CLI::App& root) {
       ->check(positive("seconds"))
       ->capture_default_str();
   cmd->add_option("--out", f->out_dir, "Folder for <graph>.csv, .png, .svg and .gp")
+      ->check(writable_path(true))
       ->capture_default_str();
   cmd->add_option("--satellite-ports", f->satellite_ports,
                   "Satellite ports, e.g. 8360-8367 or 9000,9001")

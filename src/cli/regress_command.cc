@@ -108,8 +108,10 @@ void add_regress_command(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--suite", f->suite_file,
                   "Suite file with the limits (default: suites/regress.toml beside the registry)");
-  cmd->add_option("--junit", f->junit_file, "Also write the verdicts as JUnit XML to FILE");
+  cmd->add_option("--junit", f->junit_file, "Also write the verdicts as JUnit XML to FILE")
+      ->check(writable_path(false));
   cmd->add_option("--out", f->out_dir, "Folder for regress.json and every run's result")
+      ->check(writable_path(true))
       ->capture_default_str();
   cmd->add_option("--satellite-ports", f->satellite_ports,
                   "Satellite ports, e.g. 8360-8367 or 9000,9001")

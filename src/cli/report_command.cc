@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/validators.h"
 #include "core/file_io.h"
 #include "core/machine.h"
 #include "report/html.h"
@@ -34,7 +35,8 @@ void add_report_command(CLI::App& root) {
   cmd->add_option("dir", f->dir, "Folder written by graph, regress or run --repeat")
       ->required()
       ->check(CLI::ExistingDirectory);
-  cmd->add_option("-o,--output", f->output, "HTML file to write (default: DIR/report.html)");
+  cmd->add_option("-o,--output", f->output, "HTML file to write (default: DIR/report.html)")
+      ->check(writable_path(false));
   cmd->callback([f] { run(*f); });
 }
 

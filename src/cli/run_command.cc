@@ -134,13 +134,15 @@ void add_run_command(CLI::App& root) {
   cmd->add_option("--satellite-ports", f->satellite_ports,
                   "Satellite ports, e.g. 8360-8367 or 9000,9001")
       ->check(port_list());
-  cmd->add_option("--json", f->json_file, "Write the full result as JSON to FILE");
+  cmd->add_option("--json", f->json_file, "Write the full result as JSON to FILE")
+      ->check(writable_path(false));
   cmd->add_option("--repeat", f->repeat,
                   "Run N traced and N untraced runs, alternating, each saved as it ends (a result "
                   "set for spanbench compare)")
       ->check(positive_integer("runs"));
   cmd->add_option("--out", f->out_dir,
                   "With --repeat: folder for traced/run-001.json, untraced/run-001.json, ...")
+      ->check(writable_path(true))
       ->capture_default_str();
   cmd->add_flag("--allow-noise", f->allow_noise,
                 "With --repeat: report the overhead even when runs were disturbed (they are still "

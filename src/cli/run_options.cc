@@ -29,7 +29,8 @@ void add_client_run_flags(CLI::App* cmd, ClientRunFlags& f) {
       ->capture_default_str();
   cmd->add_option("--calibration", f.calibration_file,
                   "Reuse the calibration in FILE for this client, target and span rate, else "
-                  "calibrate and save it there (one file holds many)");
+                  "calibrate and save it there (one file holds many)")
+      ->check(writable_path(false));
   cmd->add_option("--client-cpu", f.client_cpu,
                   "Pin the client (and its tracer's threads) to this core, spanbench and its "
                   "satellites to the others")

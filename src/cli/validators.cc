@@ -1,10 +1,12 @@
 #include "cli/validators.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <optional>
 
 #include "core/error.h"
@@ -110,11 +112,53 @@ CLI::Validator port_list() {
       "PORTS");
 }
 
+CLI::Validator writable_path(bool folder) {
+  return CLI::Validator(
+      [folder](std::string& input) -> std::string {
+        namespace fs = std::filesystem;
+        if (input.empty()) return folder ? "must name a folder" : "must name a file";
+        std::error_code ec;
+        const fs::path path = fs::absolute(input, ec);
+        if (ec) return fmt::format("cannot be used: {} (got {})", ec.message(), input);
+        if (fs::exists(path, ec)) {
+          const bool is_folder = fs::is_directory(path, ec);
+          if (is_folder != folder) {
+            return fmt::format("must name a {}, and {} is a {}", folder ? "folder" : "file", input,
+                               is_folder ? "folder" : "file");
+          }
+          const fs::path where = folder ? path : path.parent_path();
+          if (::access(where.c_str(), W_OK) != 0) {
+            return fmt::format("cannot be written: no permission to write in {}", where.string());
+          }
+          return "";
+        }
+        // The nearest part of the path that exists must be a folder we may
+        // write in; the rest is made.
+        fs::path existing = path.parent_path();
+        while (!existing.empty() && !fs::exists(existing, ec)) {
+          if (existing == existing.parent_path()) break;
+          existing = existing.parent_path();
+        }
+        if (!fs::is_directory(existing, ec)) {
+          return fmt::format("cannot be written: {} is a file, not a folder (got {})",
+                             existing.string(), input);
+        }
+        if (::access(existing.c_str(), W_OK) != 0) {
+          return fmt::format("cannot be written: no permission to write in {} (got {})",
+                             existing.string(), input);
+        }
+        return "";
+      },
+      folder ? "DIR" : "FILE");
+}
+
 std::string sentence(const std::string& message) {
-  // "NAME: must be ..." -> "NAME must be ...".
-  const size_t colon = message.find(": must be ");
+  // "NAME: must be ..." -> "NAME must be ...", and so for "cannot".
+  const size_t colon = message.find(": ");
   if (colon == std::string::npos || message.find(' ') < colon) return message;
-  return message.substr(0, colon) + message.substr(colon + 1);
+  const std::string rest = message.substr(colon + 2);
+  if (rest.rfind("must ", 0) != 0 && rest.rfind("cannot ", 0) != 0) return message;
+  return message.substr(0, colon) + " " + rest;
 }
 
 }  // namespace spanbench::cli

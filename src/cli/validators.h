@@ -27,8 +27,15 @@ CLI::Validator one_of(const std::vector<std::string>& choices);
 // A port list like 8360-8367 or 9000,9001 (see satellite::parse_port_list).
 CLI::Validator port_list();
 
-// The message CLI11 builds for a failed check ("--runtime: must be ...")
-// made into one sentence ("--runtime must be ..."); other messages unchanged.
+// A file spanbench will write (`folder` false) or a folder it will write
+// into (true): what exists of the path must allow it: the nearest existing
+// folder on the way is a folder that may be written, and the path itself is
+// not a folder (a file) or is one (a folder). Missing folders are made.
+CLI::Validator writable_path(bool folder);
+
+// The message CLI11 builds for a failed check ("--runtime: must be ...",
+// "--json: cannot be written ...") made into one sentence ("--runtime must
+// be ..."); other messages unchanged.
 std::string sentence(const std::string& parse_error_message);
 
 }  // namespace spanbench::cli
