@@ -32,8 +32,11 @@ bool bindable(uint16_t port, int type) {
   return ok;
 }
 
+}  // namespace
+
 int connect_to(uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
   sockaddr_in addr = loopback(port);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     ::close(fd);
@@ -42,7 +45,26 @@ int connect_to(uint16_t port) {
   return fd;
 }
 
-}  // namespace
+std::string read_until(int fd, std::string_view marker, std::chrono::milliseconds idle_timeout,
+                       std::string in) {
+  char buf[4096];
+  while (in.find(marker) == std::string::npos) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(idle_timeout.count())) <= 0) break;
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    in.append(buf, static_cast<size_t>(n));
+  }
+  return in;
+}
+
+void send_datagram(uint16_t port, std::string_view bytes) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  sockaddr_in addr = loopback(port);
+  ::sendto(fd, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::close(fd);
+}
 
 PortBlock free_ports(size_t count) {
   std::mt19937 rng(std::random_device{}());
@@ -132,33 +154,17 @@ ContinueExchange expect_continue_exchange(uint16_t port, std::string_view head,
   if (fd < 0) return exchange;
   const auto t0 = std::chrono::steady_clock::now();
   ::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
-  std::string in;
-  char buf[4096];
-  while (in.find("\r\n\r\n") == std::string::npos) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 2000) <= 0) break;
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    in.append(buf, static_cast<size_t>(n));
-  }
+  std::string in = read_until(fd, "\r\n\r\n", std::chrono::milliseconds(2000));
   if (in.rfind("HTTP/1.1 100", 0) == 0) {
     exchange.continue_after = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - t0);
   }
   ::send(fd, body.data(), body.size(), MSG_NOSIGNAL);
   in.erase(0, in.find("\r\n\r\n") + 4);
-  while (true) {
-    const size_t end = in.find("\r\n\r\n");
-    if (end != std::string::npos) {
-      exchange.final_response.status = std::atoi(in.c_str() + in.find(' ') + 1);
-      exchange.final_response.headers = in.substr(0, end);
-      break;
-    }
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 5000) <= 0) break;
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    in.append(buf, static_cast<size_t>(n));
+  in = read_until(fd, "\r\n\r\n", std::chrono::milliseconds(5000), std::move(in));
+  if (const size_t end = in.find("\r\n\r\n"); end != std::string::npos) {
+    exchange.final_response.status = std::atoi(in.c_str() + in.find(' ') + 1);
+    exchange.final_response.headers = in.substr(0, end);
   }
   ::close(fd);
   return exchange;

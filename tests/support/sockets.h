@@ -25,6 +25,17 @@ PortBlock free_ports(size_t count);
 // True when a TCP connect to 127.0.0.1:port is refused.
 bool connect_refused(uint16_t port);
 
+// A TCP socket connected to 127.0.0.1:port (close-on-exec), or -1.
+int connect_to(uint16_t port);
+
+// Reads from `fd`, appending to `in`, until `in` contains `marker`, the peer
+// closes, or nothing comes for `idle_timeout`; returns `in`.
+std::string read_until(int fd, std::string_view marker, std::chrono::milliseconds idle_timeout,
+                       std::string in = "");
+
+// One UDP datagram to 127.0.0.1:port.
+void send_datagram(uint16_t port, std::string_view bytes);
+
 struct RawResponse {
   int status = 0;  // 0: no response (connection closed or reset)
   std::string headers;

@@ -1,11 +1,8 @@
 // Malformed, oversized, slow and misdirected requests: each gets a 4xx with
 // a one-line reason, counts as rejected, and the satellite keeps serving.
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -221,14 +218,7 @@ TEST_F(BadInputTest, GarbageInsteadOfHttp) {
 
 TEST_F(BadInputTest, BadDatagramsAreRejectedAndCounted) {
   // Not over HTTP: a UDP datagram that is not emitBatch.
-  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port());
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const std::string junk = "junk datagram";
-  ::sendto(fd, junk.data(), junk.size(), 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::close(fd);
+  testing::send_datagram(port(), "junk datagram");
   EXPECT_TRUE(testing::eventually([&] {
     return group_->stats().per_protocol[static_cast<size_t>(Protocol::kJaegerAgent)].rejected == 1;
   }));

@@ -1,12 +1,9 @@
 // gRPC transport (OTLP TraceService/Export over h2c, via the generated grpc++
 // client) and Jaeger agent datagrams over UDP.
 
-#include <arpa/inet.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -161,16 +158,6 @@ TEST(GrpcSatelliteTest, ShutdownThenRestartOnTheSamePorts) {
   EXPECT_EQ(group.counts().spans_received, 0u);
 }
 
-void send_datagram(uint16_t port, const std::string& bytes) {
-  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::sendto(fd, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::close(fd);
-}
-
 TEST(UdpReceiverTest, AgentDatagramsCountOnEveryPortWithEitherTransport) {
   for (Transport transport : {Transport::kHttp, Transport::kGrpc}) {
     SatelliteOptions options = grpc_options(2);
@@ -180,12 +167,12 @@ TEST(UdpReceiverTest, AgentDatagramsCountOnEveryPortWithEitherTransport) {
     uint64_t next = 1;
     for (int i = 0; i < 10; ++i) {
       for (uint16_t port : options.ports) {
-        send_datagram(port, testing::jaeger_emit_batch(id_range(next, 20)));
+        testing::send_datagram(port, testing::jaeger_emit_batch(id_range(next, 20)));
         next += 20;
       }
     }
     // And one repeated datagram: duplicates.
-    send_datagram(options.ports[0], testing::jaeger_emit_batch(id_range(1, 20)));
+    testing::send_datagram(options.ports[0], testing::jaeger_emit_batch(id_range(1, 20)));
     ASSERT_TRUE(testing::eventually([&] { return group.counts().reports == 21; }))
         << group.counts().reports;
     const ProtocolStats udp =

@@ -63,20 +63,6 @@ constexpr bool kAddressSanitizer = false;
 // so the bound there only catches the unbounded cases (gigabytes).
 constexpr uint64_t kRssBound = kAddressSanitizer ? 768 * kMiB : 200 * kMiB;
 
-int connect_to(uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 // `spanbench satellite` in a child process, optionally under resource
 // limits set in the child before exec.
 class SatelliteProcess {
@@ -226,15 +212,7 @@ FloodResult flood(uint16_t port, const std::string& prefix, const std::string& f
     result.sent += static_cast<uint64_t>(n);
     chunk.erase(0, static_cast<size_t>(n));
   }
-  std::string in;
-  char buf[4096];
-  while (in.find("\r\n") == std::string::npos) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 3000) <= 0) break;
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    in.append(buf, static_cast<size_t>(n));
-  }
+  const std::string in = read_until(fd, "\r\n", 3s);
   ::close(fd);
   if (in.rfind("HTTP/1.1 ", 0) == 0) result.status = std::atoi(in.c_str() + 9);
   return result;
