@@ -53,10 +53,12 @@ void add_compare_command(CLI::App& root) {
   auto* cmd = root.add_subcommand(
       "compare",
       "Compare two sets of repeated runs (medians, change, Hodges-Lehmann shift with its "
-      "confidence interval, Mann-Whitney U test) and flag significant changes.\nExit codes: 0 "
-      "compared (1 with --fail-on-change and a significant change), 2 usage error or settings "
-      "that differ (without --force), 3 noisy: disturbed runs (without --allow-noise) or traced "
-      "runs using less CPU than untraced beyond the interval, no verdict");
+      "confidence interval, Mann-Whitney U test) and flag significant changes");
+  cmd->footer(
+      "Exit codes: 0 compared; 1 with --fail-on-change, a significant change; 2 usage error, "
+      "or settings that differ (without --force); 3 noisy: no verdict, because runs were "
+      "disturbed (without --allow-noise) or traced runs used less CPU than untraced beyond the "
+      "interval; 130 interrupted.");
   cmd->add_option("base", f->base,
                   "Base set: a folder of result JSON files (run --repeat N --out DIR gives "
                   "DIR/traced and DIR/untraced) or a JSON-lines file")

@@ -99,9 +99,12 @@ void add_regress_command(CLI::App& root) {
   auto* cmd = root.add_subcommand(
       "regress",
       "Regression checks of a tracer (memory growth, drops, CPU overhead, throughput) against "
-      "limits in a suite file.\nExit codes: 0 every check passed, 1 a check failed, 3 noisy: no "
-      "verdict, because runs were disturbed by other load (without --allow-noise) or the tracer "
-      "seemed to cost less than nothing, 2 usage error, 130 interrupted");
+      "limits in a suite file");
+  cmd->footer(
+      "Exit codes: 0 every check passed; 1 a check failed (or a run could not be done); 2 usage "
+      "error, found before anything runs; 3 noisy: no verdict, because runs were disturbed by "
+      "other load (without --allow-noise) or the tracer seemed to cost less than nothing; 130 "
+      "interrupted.");
   add_client_run_flags(cmd, f->client);
   cmd->add_option("--profile", f->profile,
                   "Suite profile: full (about 6 minutes) or quick (same checks, under 2 minutes)")

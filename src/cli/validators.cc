@@ -96,7 +96,11 @@ CLI::Validator one_of(const std::vector<std::string>& choices) {
         if (auto near = closest_match(input, choices)) message += "; did you mean " + *near + "?";
         return message;
       },
-      list);
+      [&] {
+        std::string desc;
+        for (const auto& c : choices) desc += (desc.empty() ? "" : "|") + c;
+        return desc;
+      }());
 }
 
 CLI::Validator port_list() {
