@@ -302,8 +302,9 @@ class RegressSuite {
     std::filesystem::create_directories(runs_dir_);
   }
 
-  // One traced or untraced run, saved to runs/ as soon as it is measured. A
-  // failed run throws RunFailed after its partial result is saved.
+  // One traced or untraced run, saved to runs/ as soon as it is measured
+  // (the reference holds until the next run). A failed run throws RunFailed
+  // after its partial result is saved.
   const NamedResult& run(const std::string& label, bool trace, double sps, double runtime) {
     if (callbacks_.on_run) callbacks_.on_run(label);
     RunOptions ro = recorder_.options();
