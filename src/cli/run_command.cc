@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include "cli/signals.h"
 #include "cli/validators.h"
 #include "report/console_reporter.h"
+#include "report/export.h"
 #include "report/json_reporter.h"
 #include "suites/repeat.h"
 #include "suites/runner.h"
@@ -33,11 +35,36 @@ struct RunFlags {
   int repeat = 0;  // 0: one run; N: N traced and N untraced runs into out_dir
   std::string out_dir = "repeat";
   bool allow_noise = false;
+  std::string export_markdown, export_csv, export_json;
 };
+
+ExportManager exports_for(const RunFlags& f) {
+  ExportManager m;
+  if (!f.export_markdown.empty()) m.add(ExportFormat::markdown, f.export_markdown);
+  if (!f.export_csv.empty()) m.add(ExportFormat::csv, f.export_csv);
+  if (!f.export_json.empty()) m.add(ExportFormat::json, f.export_json);
+  return m;
+}
+
+// Rewrites every export with the runs so far (nothing when none was asked for).
+void write_exports(const ExportManager& exports, const std::vector<NamedResult>& runs,
+                   size_t planned, const std::vector<std::string>& failed,
+                   const std::string& verdict = "") {
+  if (exports.empty()) return;
+  RunSetExport e = make_export(runs, planned);
+  e.failed = failed;
+  e.verdict = verdict;
+  exports.write(e);
+}
+
+void say_exports_written(const ExportManager& exports) {
+  for (const auto& file : exports.files()) std::cout << "exported to " << file.string() << "\n";
+}
 
 // --repeat N: a result set for `spanbench compare`, each run on disk as
 // soon as it is measured.
-void run_repeated(Runner& runner, const RunOptions& ro, const RunFlags& f) {
+void run_repeated(Runner& runner, const RunOptions& ro, const RunFlags& f,
+                  const ExportManager& exports) {
   RepeatOptions o;
   o.run = ro;
   o.repetitions = f.repeat;
@@ -47,6 +74,8 @@ void run_repeated(Runner& runner, const RunOptions& ro, const RunFlags& f) {
                    "{} traced and {} untraced runs, alternating, into {}/traced and {}/untraced",
                    f.repeat, f.repeat, f.out_dir, f.out_dir)
             << std::endl;
+  size_t planned = 2 * size_t(f.repeat);
+  std::vector<NamedResult> done;
   OverheadAnalysis summary;
   try {
     summary = run_repeat(runner, o, [&](const RepeatRun& r) {
@@ -56,20 +85,28 @@ void run_repeated(Runner& runner, const RunOptions& ro, const RunFlags& f) {
                                r.result.dropped_spans, r.result.spans_sent, r.file.string(),
                                r.result.disturbed ? " DISTURBED: " + r.result.disturbance : "")
                 << std::endl;
+      done.push_back({std::filesystem::relative(r.file, f.out_dir).generic_string(), r.result});
+      write_exports(exports, done, planned, {});
     });
-  } catch (const RunFailed&) {
+  } catch (const RunFailed& e) {
+    write_exports(exports, done, planned,
+                  {fmt::format("run {} of {}: {}", done.size() + 1, planned, e.what())});
+    if (!done.empty()) std::cout << "\n" << format_summary_table(summarize_runs(done));
     std::cerr << "stopped; the runs measured so far are in " << f.out_dir
               << " (a failed run's partial result carries an \"error\" field)\n";
     throw;
   }
-  std::cout << "\n" << format_overhead(summary);
+  write_exports(exports, done, planned, {}, summary.status_text);
+  std::cout << "\n" << format_summary_table(summarize_runs(done)) << format_overhead(summary);
   std::cout << fmt::format(
       "summary written to {}/summary.json; compare sets with: spanbench compare {}/untraced "
       "{}/traced\n",
       f.out_dir, f.out_dir, f.out_dir);
+  say_exports_written(exports);
 }
 
 void run(const RunFlags& f) {
+  ExportManager exports = exports_for(f);  // checked before anything runs
   Controller controller = make_controller(f.client);
   Calibration cal = calibrate_or_reuse(controller, f.client);
   ControllerRunner runner(controller, cal);
@@ -88,20 +125,24 @@ void run(const RunFlags& f) {
   ro.num_logs = f.num_logs;
 
   if (f.repeat > 0) {
-    run_repeated(runner, ro, f);
+    run_repeated(runner, ro, f, exports);
     return;
   }
 
+  std::string name = f.trace ? "traced" : "untraced";
   Result r;
   try {
     // Keep what was measured: a failed or interrupted run still goes to --json.
     r = recorder.run(ro, {f.json_file});
-  } catch (const RunFailed&) {
+  } catch (const RunFailed& e) {
+    write_exports(exports, {}, 1, {name + ": " + e.what()});
     if (!f.json_file.empty()) std::cerr << "partial result written to " << f.json_file << "\n";
     throw;
   }
   std::cout << format_result(r);
   if (!f.json_file.empty()) std::cout << "result written to " << f.json_file << "\n";
+  write_exports(exports, {{name, r}}, 1, {});
+  say_exports_written(exports);
 }
 
 }  // namespace
@@ -144,6 +185,13 @@ void add_run_command(CLI::App& root) {
                   "With --repeat: folder for traced/run-001.json, untraced/run-001.json, ...")
       ->check(writable_path(true))
       ->capture_default_str();
+  cmd->add_option("--export-markdown", f->export_markdown,
+                  "Write a summary table and a row per run as Markdown to FILE (rewritten after "
+                  "every run)");
+  cmd->add_option("--export-csv", f->export_csv,
+                  "Write the summary as CSV to FILE: a row per set and metric, and the overhead");
+  cmd->add_option("--export-json", f->export_json,
+                  "Write the summary, the overhead and every run's result as JSON to FILE");
   cmd->add_flag("--allow-noise", f->allow_noise,
                 "With --repeat: report the overhead even when runs were disturbed (they are still "
                 "named)");

@@ -27,14 +27,6 @@ double ns_per_span(const Result& r) {
   return r.loop_cpu_seconds / double(r.spans_sent) * 1e9;
 }
 
-std::string mib(double bytes) { return fmt::format("{:.1f} MiB", bytes / (1 << 20)); }
-
-std::string summary_row(const std::string& label, const stats::Summary& s,
-                        const std::function<std::string(double)>& text) {
-  return fmt::format("  {:<18} {:>10}  {:>10} ± {:<10} {:>10} .. {}\n", label, text(s.median),
-                     text(s.mean), text(s.sd), text(s.min), text(s.max));
-}
-
 nlohmann::json to_json(const stats::Summary& s) {
   return {{"n", s.n},   {"median", s.median}, {"mean", s.mean},
           {"sd", s.sd}, {"min", s.min},       {"max", s.max}};
@@ -181,20 +173,8 @@ OverheadAnalysis analyze_overhead(const std::vector<NamedResult>& traced,
 }
 
 std::string format_overhead(const OverheadAnalysis& a) {
-  std::string s = fmt::format("summary of {} traced and {} untraced runs ({})\n", a.traced_runs,
-                              a.untraced_runs, a.description);
-  s += fmt::format("  {:<18} {:>10}  {:>10} ± {:<10} {:>10} .. {}\n", "", "median", "mean", "sd",
-                   "min", "max");
-  auto pct = [](double v) { return fmt::format("{:.2f}%", v * 100); };
-  auto rate = [](double v) { return fmt::format("{:.1f}", v); };
-  auto mem = [](double v) { return mib(v); };
-  s += summary_row("CPU traced", a.traced_cpu, pct);
-  s += summary_row("CPU untraced", a.untraced_cpu, pct);
-  s += summary_row("spans/s traced", a.traced_sps, rate);
-  s += summary_row("spans/s untraced", a.untraced_sps, rate);
-  s += summary_row("peak RSS traced", a.traced_rss, mem);
-  s += summary_row("peak RSS untraced", a.untraced_rss, mem);
-
+  // The figures of each set are report/summary.h's table (format_summary_table).
+  std::string s;
   int pct_conf = int(std::lround(a.confidence * 100));
   bool noisy = a.status == OverheadAnalysis::Status::noisy;
   s += fmt::format("traced - untraced, span loop only (Hodges-Lehmann, {}% CI){}:\n", pct_conf,

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "report/summary.h"  // NamedResult
 #include "stats/statistics.h"
 
 namespace spanbench {
@@ -17,12 +18,6 @@ enum class Verdict { pass, fail, noisy };
 inline constexpr int kNoisyExitCode = 3;
 const char* verdict_label(Verdict v);  // PASS, FAIL, NOISY
 const char* verdict_name(Verdict v);   // pass, fail, noisy (JSON)
-
-// A result and where it came from, so that a summary can name its runs.
-struct NamedResult {
-  std::string name;  // e.g. traced/run-003.json
-  Result result;
-};
 
 // "traced/run-003.json (other processes used 1.3 cores)" for each disturbed run.
 std::vector<std::string> disturbed_runs(const std::vector<NamedResult>& runs);
@@ -70,6 +65,8 @@ OverheadAnalysis analyze_overhead(const std::vector<NamedResult>& traced,
                                   const std::vector<NamedResult>& untraced, bool allow_noise,
                                   double confidence = 0.95);
 const char* status_name(OverheadAnalysis::Status s);
+// The overhead's intervals, the start-up, the disturbed runs and the
+// status line; the figures of each set are format_summary_table's.
 std::string format_overhead(const OverheadAnalysis& a);
 nlohmann::json to_json(const OverheadAnalysis& a);
 
