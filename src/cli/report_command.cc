@@ -6,7 +6,6 @@
 #include "cli/commands.h"
 #include "cli/validators.h"
 #include "core/file_io.h"
-#include "core/machine.h"
 #include "report/html.h"
 #include "report/junit.h"
 
@@ -21,7 +20,7 @@ struct ReportFlags {
 void run(const ReportFlags& f) {
   std::filesystem::path out = f.output.empty() ? std::filesystem::path(f.dir) / "report.html"
                                                : std::filesystem::path(f.output);
-  write_file_atomically(out, html_report(f.dir, machine_context(), SPANBENCH_VERSION));
+  write_file_atomically(out, html_report(f.dir, current_report_context()));
   std::cout << "report written to " << out.string() << "\n";
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -11,8 +12,12 @@
 
 #include "core/error.h"
 #include "core/file_io.h"
+#include "core/machine.h"
+#include "core/result.h"
 #include "report/csv.h"
+#include "report/format.h"
 #include "report/junit.h"
+#include "report/summary.h"
 
 namespace spanbench {
 namespace fs = std::filesystem;
@@ -53,28 +58,45 @@ namespace {
 
 constexpr size_t kMaxTableRows = 500;
 
+// A cell: its text, and whether it is a number (right-aligned).
+struct Cell {
+  std::string text;
+  bool number = false;
+};
+
 std::string table(const std::vector<std::string>& header,
-                  const std::vector<std::vector<std::string>>& rows, size_t total_rows) {
-  std::string s = "<table>\n<thead><tr>";
+                  const std::vector<std::vector<Cell>>& rows, size_t total_rows,
+                  const std::string& css_class = "") {
+  std::string s = css_class.empty() ? "<table>\n" : "<table class=\"" + css_class + "\">\n";
+  s += "<thead><tr>";
   for (const auto& h : header) s += "<th>" + html_escape(h) + "</th>";
   s += "</tr></thead>\n<tbody>\n";
   for (const auto& r : rows) {
     s += "<tr>";
-    for (const auto& c : r) s += "<td>" + html_escape(c) + "</td>";
+    for (const auto& c : r) {
+      s += c.number ? "<td class=\"num\">" : "<td>";
+      s += html_escape(c.text) + "</td>";
+    }
     s += "</tr>\n";
   }
   s += "</tbody></table>\n";
   if (total_rows > rows.size()) {
     s += fmt::format("<p class=\"note\">first {} of {} rows shown; the file has them all.</p>\n",
-                     rows.size(), total_rows);
+                     grouped(int64_t(rows.size())), grouped(int64_t(total_rows)));
   }
   return s;
 }
 
-std::string number_text(const nlohmann::json& v) {
-  if (v.is_number_float()) return fmt::format("{:.4g}", v.get<double>());
+Cell num(std::string text) { return {std::move(text), true}; }
+
+// Any JSON value for people: floats never raw.
+std::string value_text(const nlohmann::json& v) {
+  if (v.is_number_float()) return readable(v.get<double>());
+  if (v.is_number_integer()) return grouped(v.get<int64_t>());
+  if (v.is_number_unsigned()) return grouped(int64_t(v.get<uint64_t>()));
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "";
+  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
   return v.dump();
 }
 
@@ -86,32 +108,62 @@ bool is_regress_summary(const nlohmann::json& j) {
   return j.is_object() && j.value("suite", "") == "regress" && j.contains("checks");
 }
 
-// Result columns shown per run (docs/protocol.md scalars).
-const std::vector<std::string> kResultColumns = {
-    "client",       "trace",          "target_spans_per_second", "target_runtime",
-    "spans_sent",   "spans_received", "dropped_spans",           "cpu_usage",
-    "program_time", "clock_time",     "spans_per_second",        "max_rss_bytes"};
+// run --repeat's summary.json: the status line says what its figures mean.
+bool is_repeat_summary(const nlohmann::json& j) {
+  return j.is_object() && j.contains("status_text") && j.contains("traced_runs");
+}
 
-std::vector<std::string> result_row(const std::string& name, const nlohmann::json& j) {
-  std::vector<std::string> row{name};
-  for (const auto& c : kResultColumns) row.push_back(j.contains(c) ? number_text(j[c]) : "");
-  row.push_back(j.contains("error") ? number_text(j["error"]) : "");
-  return row;
+// A CSV column's header and cells for people, by the column's name as
+// spanbench writes it (graph CSVs); other files' numbers get `readable`.
+std::string column_title(const std::string& name) {
+  static const std::map<std::string, std::string> kTitles = {
+      {"target_spans_per_second", "target spans/s"},
+      {"spans_per_second", "spans/s"},
+      {"cpu_usage", "CPU"},
+      {"dropped_percent", "dropped"},
+      {"dropped_share", "dropped"},
+      {"max_rss_bytes", "peak RSS"},
+      {"rss_bytes", "RSS"},
+      {"program_time", "CPU time"},
+      {"clock_time", "wall time"}};
+  auto it = kTitles.find(name);
+  if (it != kTitles.end()) return it->second;
+  std::string t = name;
+  std::replace(t.begin(), t.end(), '_', ' ');
+  return t;
+}
+
+Cell csv_cell(const std::string& column, const std::string& text) {
+  double v = 0;
+  if (!parse_number(text, v)) return {text, false};
+  auto ends_with = [&](const std::string& suffix) {
+    return column.size() >= suffix.size() &&
+           column.compare(column.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (column == "cpu_usage" || column == "dropped_share") return num(percent(v, 1));
+  if (column == "dropped_percent") return num(grouped(v, 1) + "%");
+  if (ends_with("_bytes")) return num(bytes_text(v));
+  if (ends_with("_time") || ends_with("_seconds")) return num(seconds_text(v));
+  if (column == "spans_per_second") return num(grouped(v, 1));
+  if (v == std::floor(v) && std::fabs(v) < 1e15) return num(grouped(int64_t(v)));
+  return num(readable(v));
 }
 
 std::string regress_section(const std::string& name, const nlohmann::json& j) {
-  std::vector<std::vector<std::string>> rows;
+  std::vector<std::vector<Cell>> rows;
   for (const auto& c : j["checks"]) {
     // "verdict" (pass, fail, noisy) since noise detection; older files have "passed" only.
     std::string verdict = c.value("verdict", c.value("passed", false) ? "pass" : "fail");
     std::string detail = c.value("detail", "");
     if (!c.value("noise", "").empty())
       detail = "no verdict: " + c.value("noise", "") + "; " + detail;
-    rows.push_back({c.value("name", ""), c.value("measured_text", ""), c.value("limit_text", ""),
-                    verdict == "pass"    ? "PASS"
-                    : verdict == "noisy" ? "NOISY"
-                                         : "FAIL",
-                    detail});
+    rows.push_back({{c.value("name", "")},
+                    {c.value("measured_text", "")},
+                    {c.value("limit_text", "")},
+                    {verdict == "pass"    ? "PASS"
+                     : verdict == "noisy" ? "NOISY"
+                                          : "FAIL"},
+                    {detail}});
   }
   std::string verdict = j.value("verdict", j.value("passed", false) ? "pass" : "fail");
   std::string s = fmt::format("<h3>{}</h3>\n<p>client {}, profile {}: <strong>{}</strong></p>\n",
@@ -143,29 +195,132 @@ std::string xml_attribute(const std::string& xml, size_t pos, const std::string&
 }
 
 std::string junit_section(const std::string& name, const std::string& xml) {
-  std::vector<std::vector<std::string>> rows;
+  std::vector<std::vector<Cell>> rows;
   for (size_t p = xml.find("<testcase "); p != std::string::npos;
        p = xml.find("<testcase ", p + 1)) {
     size_t next = xml.find("<testcase ", p + 1);
     size_t fail = xml.find("<failure ", p);
     bool failed = fail != std::string::npos && (next == std::string::npos || fail < next);
-    rows.push_back({xml_attribute(xml, p, "classname"), xml_attribute(xml, p, "name"),
-                    xml_attribute(xml, p, "time"), failed ? "FAIL" : "PASS",
-                    failed ? xml_attribute(xml, fail, "message") : ""});
+    std::string time = xml_attribute(xml, p, "time");
+    double seconds = 0;
+    rows.push_back({{xml_attribute(xml, p, "classname")},
+                    {xml_attribute(xml, p, "name")},
+                    parse_number(time, seconds) ? num(seconds_text(seconds)) : Cell{time},
+                    {failed ? "FAIL" : "PASS"},
+                    {failed ? xml_attribute(xml, fail, "message") : ""}});
   }
   return fmt::format("<h3>{}</h3>\n", html_escape(name)) +
-         table({"class", "test", "seconds", "verdict", "failure"}, rows, rows.size());
+         table({"class", "test", "time", "verdict", "failure"}, rows, rows.size());
+}
+
+// One result document of a set, as read.
+struct SetRun {
+  std::string name;
+  nlohmann::json doc;
+};
+
+// The runs of one result set, their summary and overhead, and a row each.
+std::string result_set_section(const std::string& title, const std::vector<SetRun>& runs,
+                               const std::string& status_text) {
+  std::vector<NamedResult> measured;
+  std::vector<std::vector<Cell>> rows;
+  size_t failed = 0;
+  for (const auto& r : runs) {
+    Result x;
+    try {
+      x = result_from_json(r.doc);
+    } catch (const nlohmann::json::exception&) {
+      rows.push_back({{r.name}, {""}, {""}, {""}, {""}, {""}, {""}, {"not a readable result"}});
+      ++failed;
+      continue;
+    }
+    std::string note = r.doc.value("error", "");
+    if (note.empty() && x.disturbed) note = "disturbed: " + x.disturbance;
+    if (r.doc.contains("error")) {
+      ++failed;
+    } else {
+      measured.push_back({r.name, x});
+    }
+    rows.push_back({{r.name},
+                    {x.trace ? "yes" : "no"},
+                    num(fmt::format("{} of {}", grouped(x.spans_per_second, 1),
+                                    grouped(x.target_spans_per_second, 0))),
+                    num(percent(x.cpu_usage, 1)),
+                    num(percent(metric_value(x, SummaryMetric::dropped_share), 1)),
+                    num(bytes_text(double(x.max_rss_bytes))),
+                    num(seconds_text(x.clock_time)),
+                    {note}});
+  }
+  std::string s = fmt::format("<h3>{}</h3>\n", html_escape(title));
+  // A summary only of runs of one configuration.
+  std::vector<std::string> differences;
+  for (const auto& m : measured) {
+    if (m.result.client != measured.front().result.client) {
+      differences.push_back("client: " + measured.front().result.client + " vs " + m.result.client);
+    }
+    for (auto& d : settings_differences(measured.front().result, m.result)) {
+      differences.push_back(std::move(d));
+    }
+    if (!differences.empty()) break;
+  }
+  if (measured.empty()) {
+    s += "<p class=\"note\">no completed run to summarise.</p>\n";
+  } else if (!differences.empty()) {
+    s += fmt::format("<p class=\"note\">runs of different settings ({}): no summary.</p>\n",
+                     html_escape(differences.front()));
+  } else {
+    RunSetSummary sum = summarize_runs(measured);
+    std::string counts;
+    for (const auto& set : sum.sets) {
+      counts += fmt::format("{}{} {}", counts.empty() ? "" : " and ", set.runs, set.label);
+    }
+    s += fmt::format("<p>{}: {} run{}{}.</p>\n", html_escape(sum.description), counts,
+                     measured.size() == 1 ? "" : "s",
+                     failed ? fmt::format(" ({} failed, left out)", failed) : "");
+    std::vector<std::vector<Cell>> srows;
+    for (SummaryMetric m : kSummaryMetrics) {
+      for (const auto& set : sum.sets) {
+        const stats::Summary& f = set.of(m);
+        auto t = [&](double v) { return metric_text(m, v); };
+        srows.push_back({{fmt::format("{} {}", metric_label(m), set.label)},
+                         num(t(f.median)),
+                         num(t(f.mean) + " ± " + t(f.sd)),
+                         num(t(f.min) + " – " + t(f.max))});
+      }
+    }
+    s += table({"metric", "median", "mean ± sd", "min – max"}, srows, srows.size(), "summary");
+    if (sum.overhead) {
+      s += fmt::format(
+          "<p><strong>Overhead</strong> (traced − untraced, span loop only; Hodges-Lehmann "
+          "estimate with its {}% confidence interval): CPU share {}, CPU per span {}.</p>\n",
+          grouped(sum.confidence * 100, 0),
+          html_escape(shift_text(sum.overhead->cpu_points, 1, 2, "points")),
+          html_escape(shift_text(sum.overhead->cpu_ns_per_span, 1, 0, "ns")));
+    }
+  }
+  if (!status_text.empty()) s += "<p class=\"verdict\">" + html_escape(status_text) + "</p>\n";
+  s += fmt::format("<details><summary>{} runs</summary>\n", grouped(int64_t(rows.size())));
+  s += table({"run", "traced", "spans/s", "CPU", "dropped", "peak RSS", "took", "note"},
+             {rows.begin(), rows.begin() + std::min(rows.size(), kMaxTableRows)}, rows.size());
+  s += "</details>\n";
+  return s;
 }
 
 const char* kStyle = R"(
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+*, *::before, *::after { box-sizing: border-box; }
+body { font-family: system-ui, sans-serif; margin: 1.5em auto; padding: 0 1em; max-width: 1200px;
+  color: #222; line-height: 1.4; overflow-wrap: break-word; }
 h1 { margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ccc; margin-top: 2em; }
-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.85em; }
-th, td { border: 1px solid #ddd; padding: 0.2em 0.6em; text-align: right; }
-th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
+table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.85em; max-width: 100%; }
+th, td { border: 1px solid #ddd; padding: 0.2em 0.6em; text-align: left; vertical-align: top; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+th { background: #f3f3f3; }
 figure { margin: 1em 0; } figcaption { font-size: 0.9em; color: #555; }
-img { max-width: 100%; border: 1px solid #eee; }
-.note { font-size: 0.85em; color: #666; } pre { background: #f7f7f7; padding: 0.5em; overflow-x: auto; }
+img { max-width: 100%; height: auto; border: 1px solid #eee; }
+details { margin: 0.5em 0 1em; } summary { cursor: pointer; color: #444; }
+.note, .made { font-size: 0.9em; color: #555; } .verdict { font-weight: 600; }
+pre { background: #f7f7f7; padding: 0.5em; white-space: pre-wrap; }
+td, code { overflow-wrap: anywhere; }
 )";
 
 // Marks each image once decoded; #image-check summarises (read by tests).
@@ -186,10 +341,25 @@ function spanbenchCheckImages() {
 window.addEventListener("load", spanbenchCheckImages);
 )";
 
+// "box (AMD EPYC, 2 CPUs, Linux 6.1)", leaving out what the record lacks.
+std::string machine_line(const nlohmann::json& m) {
+  if (!m.is_object()) return "an unknown machine";
+  std::vector<std::string> parts;
+  if (m.contains("cpu_model")) parts.push_back(value_text(m["cpu_model"]));
+  if (m.contains("num_cpus")) parts.push_back(value_text(m["num_cpus"]) + " CPUs");
+  if (m.contains("kernel")) parts.push_back(value_text(m["kernel"]));
+  std::string s = m.contains("host") ? value_text(m["host"]) : "an unnamed machine";
+  for (size_t i = 0; i < parts.size(); ++i) s += (i ? ", " : " (") + parts[i];
+  return parts.empty() ? s : s + ")";
+}
+
 }  // namespace
 
-std::string html_report(const fs::path& dir, const nlohmann::json& machine,
-                        const std::string& version) {
+ReportContext current_report_context() {
+  return {machine_context(), SPANBENCH_VERSION, SPANBENCH_GIT_COMMIT, utc_now_text()};
+}
+
+std::string html_report(const fs::path& dir, const ReportContext& context) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     throw UsageError(dir.string() +
@@ -203,27 +373,39 @@ std::string html_report(const fs::path& dir, const nlohmann::json& machine,
   std::sort(files.begin(), files.end());
 
   std::string graphs, tables, summaries;
-  // Result documents grouped by folder: one table per result set.
-  std::map<fs::path, std::vector<std::vector<std::string>>> result_sets;
+  std::vector<std::string> inputs;  // the files the page shows
+  // Result documents by folder (or JSON-lines file): one result set each.
+  std::map<fs::path, std::vector<SetRun>> result_sets;
+  std::map<fs::path, std::string> status_texts;  // run --repeat summary.json, by folder
+  // Graphs by path without extension: each shown once, SVG rather than PNG.
+  std::map<fs::path, fs::path> graph_files;
   size_t images = 0;
   for (const auto& f : files) {
     std::string ext = f.extension().string();
-    std::string rel = fs::relative(f, dir).string();
+    std::string rel = fs::relative(f, dir).generic_string();
     if (ext == ".png" || ext == ".svg") {
-      std::string mime = ext == ".png" ? "image/png" : "image/svg+xml";
-      graphs += fmt::format(
-          "<figure><img alt=\"{0}\" src=\"data:{1};base64,{2}\" onload=\"spanbenchCheckImages()\" "
-          "onerror=\"spanbenchCheckImages()\"><figcaption>{0}</figcaption></figure>\n",
-          html_escape(rel), mime, base64_encode(read_file(f)));
-      ++images;
+      auto stem = fs::path(f).replace_extension();
+      auto it = graph_files.find(stem);
+      if (it == graph_files.end() || ext == ".svg") graph_files[stem] = f;
     } else if (ext == ".csv") {
       std::vector<CsvRow> rows = parse_csv(read_file(f));
       if (rows.empty()) continue;
-      CsvRow header = rows.front();
+      inputs.push_back(rel);
+      const CsvRow& header = rows.front();
       size_t total = rows.size() - 1;
-      std::vector<std::vector<std::string>> body(rows.begin() + 1,
-                                                 rows.begin() + 1 + std::min(total, kMaxTableRows));
-      tables += fmt::format("<h3>{}</h3>\n", html_escape(rel)) + table(header, body, total);
+      std::vector<std::vector<Cell>> body;
+      for (size_t i = 1; i < rows.size() && body.size() < kMaxTableRows; ++i) {
+        std::vector<Cell> cells;
+        for (size_t c = 0; c < rows[i].size(); ++c) {
+          cells.push_back(csv_cell(c < header.size() ? header[c] : "", rows[i][c]));
+        }
+        body.push_back(std::move(cells));
+      }
+      std::vector<std::string> titles;
+      for (const auto& h : header) titles.push_back(column_title(h));
+      tables += fmt::format("<details><summary>{} ({} rows)</summary>\n", html_escape(rel),
+                            grouped(int64_t(total))) +
+                table(titles, body, total) + "</details>\n";
     } else if (ext == ".json" || ext == ".jsonl") {
       std::string text = read_file(f);
       std::vector<nlohmann::json> docs;
@@ -238,51 +420,120 @@ std::string html_report(const fs::path& dir, const nlohmann::json& machine,
           if (!j.is_discarded()) docs.push_back(std::move(j));
         }
       }
+      bool used = false;
       for (size_t k = 0; k < docs.size(); ++k) {
         const auto& j = docs[k];
         std::string name = ext == ".json" ? f.filename().string()
                                           : fmt::format("{}:{}", f.filename().string(), k + 1);
         if (is_result_document(j)) {
-          result_sets[ext == ".json" ? f.parent_path() : f].push_back(result_row(name, j));
+          result_sets[ext == ".json" ? f.parent_path() : f].push_back({name, j});
+          used = true;
         } else if (is_regress_summary(j)) {
           summaries += regress_section(rel, j);
+          used = true;
+        } else if (is_repeat_summary(j)) {
+          status_texts[f.parent_path()] = j.value("status_text", "");
+          used = true;
         }
       }
+      if (used) inputs.push_back(rel);
     } else if (ext == ".xml") {
       std::string xml = read_file(f);
-      if (xml.find("<testsuite") != std::string::npos) summaries += junit_section(rel, xml);
+      if (xml.find("<testsuite") != std::string::npos) {
+        summaries += junit_section(rel, xml);
+        inputs.push_back(rel);
+      }
     }
   }
-  for (const auto& [where, rows] : result_sets) {
-    std::vector<std::string> header{"run"};
-    header.insert(header.end(), kResultColumns.begin(), kResultColumns.end());
-    header.push_back("error");
-    std::string rel = fs::relative(where, dir).string();
-    tables += fmt::format("<h3>results in {}</h3>\n", html_escape(rel == "." ? "./" : rel)) +
-              table(header, {rows.begin(), rows.begin() + std::min(rows.size(), kMaxTableRows)},
-                    rows.size());
+  for (const auto& [stem, f] : graph_files) {
+    std::string ext = f.extension().string();
+    std::string rel = fs::relative(f, dir).generic_string();
+    std::string mime = ext == ".png" ? "image/png" : "image/svg+xml";
+    graphs += fmt::format(
+        "<figure><img alt=\"{0}\" src=\"data:{1};base64,{2}\" onload=\"spanbenchCheckImages()\" "
+        "onerror=\"spanbenchCheckImages()\"><figcaption>{0}</figcaption></figure>\n",
+        html_escape(rel), mime, base64_encode(read_file(f)));
+    inputs.push_back(rel);
+    ++images;
   }
-  if (graphs.empty() && tables.empty() && summaries.empty()) {
+
+  // run --repeat folders: their traced and untraced halves are one set.
+  for (auto it = result_sets.begin(); it != result_sets.end();) {
+    fs::path parent = it->first.parent_path();
+    bool half = it->first.filename() == "traced" || it->first.filename() == "untraced";
+    if (half && result_sets.count(parent / "traced") && result_sets.count(parent / "untraced") &&
+        !result_sets.count(parent)) {
+      std::vector<SetRun> both;
+      for (const char* side : {"traced", "untraced"}) {
+        for (auto& r : result_sets[parent / side]) {
+          both.push_back({std::string(side) + "/" + r.name, std::move(r.doc)});
+        }
+      }
+      result_sets.erase(parent / "traced");
+      result_sets.erase(parent / "untraced");
+      result_sets[parent] = std::move(both);
+      it = result_sets.upper_bound(parent);
+    } else {
+      ++it;
+    }
+  }
+  std::string sets;
+  for (const auto& [where, runs] : result_sets) {
+    std::string rel = fs::relative(where, dir).generic_string();
+    auto status = status_texts.find(where);
+    sets += result_set_section(rel == "." ? "results in ./" : "results in " + rel, runs,
+                               status == status_texts.end() ? "" : status->second);
+  }
+  if (graphs.empty() && tables.empty() && summaries.empty() && sets.empty()) {
     throw Error("nothing to report in " + dir.string() +
                 ": no PNG/SVG graphs, CSV, result JSON or JUnit files found there");
   }
 
-  std::vector<std::vector<std::string>> machine_rows;
-  for (const auto& [k, v] : machine.items()) machine_rows.push_back({k, number_text(v)});
+  // The machines the results were measured on, as their files say.
+  std::set<std::string> measured_on;
+  for (const auto& [where, runs] : result_sets) {
+    for (const auto& r : runs) {
+      if (r.doc.contains("context")) measured_on.insert(machine_line(r.doc["context"]));
+    }
+  }
+  std::vector<std::vector<Cell>> machine_rows;
+  if (context.machine.is_object()) {
+    for (const auto& [k, v] : context.machine.items()) {
+      machine_rows.push_back({{k}, {value_text(v)}});
+    }
+  }
+  std::sort(inputs.begin(), inputs.end());
 
+  std::string folder = fs::absolute(dir).lexically_normal().string();
   std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  s += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   s += fmt::format("<title>spanbench report: {}</title>\n", html_escape(dir.filename().string()));
   s += fmt::format("<style>{}</style>\n<script>{}</script>\n</head>\n<body>\n", kStyle, kScript);
-  s +=
-      fmt::format("<h1>spanbench report</h1>\n<p>from <code>{}</code>, spanbench {}</p>\n",
-                  html_escape(fs::absolute(dir).lexically_normal().string()), html_escape(version));
+  s += "<h1>spanbench report</h1>\n";
+  std::string commit = context.git_commit.empty() ? "" : " (commit " + context.git_commit + ")";
   s += fmt::format(
-      "<p id=\"image-check\" data-images=\"{}\" data-rendered=\"0\">images not checked yet</p>\n",
+      "<p class=\"made\" id=\"made\">Made {} by spanbench {}{} on {}, from <code>{}</code> ({} "
+      "files).</p>\n",
+      html_escape(context.created), html_escape(context.version), html_escape(commit),
+      html_escape(machine_line(context.machine)), html_escape(folder),
+      grouped(int64_t(inputs.size())));
+  for (const auto& m : measured_on) {
+    s += fmt::format("<p class=\"made\">Results measured on {}.</p>\n", html_escape(m));
+  }
+  s += fmt::format(
+      "<p id=\"image-check\" class=\"note\" data-images=\"{}\" data-rendered=\"0\">images not "
+      "checked yet</p>\n",
       images);
-  s += "<h2>Machine</h2>\n" + table({"property", "value"}, machine_rows, machine_rows.size());
+  if (!sets.empty()) s += "<h2>Result sets</h2>\n" + sets;
   if (!summaries.empty()) s += "<h2>Checks</h2>\n" + summaries;
   if (!graphs.empty()) s += "<h2>Graphs</h2>\n" + graphs;
   if (!tables.empty()) s += "<h2>Data</h2>\n" + tables;
+  s += "<h2>Made from</h2>\n<details><summary>the files read, under <code>" + html_escape(folder) +
+       "</code></summary>\n<ul>\n";
+  for (const auto& i : inputs) s += "<li><code>" + html_escape(i) + "</code></li>\n";
+  s += "</ul>\n</details>\n";
+  s += "<details><summary>the machine this report was made on</summary>\n" +
+       table({"property", "value"}, machine_rows, machine_rows.size()) + "</details>\n";
   s += "</body>\n</html>\n";
   return s;
 }

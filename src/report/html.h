@@ -1,7 +1,7 @@
 #pragma once
 
 #include <filesystem>
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace spanbench {
@@ -9,15 +9,30 @@ namespace spanbench {
 std::string base64_encode(const std::string& bytes);
 std::string html_escape(const std::string& text);
 
-// One self-contained HTML page of everything spanbench left in `dir`:
-// graphs (PNG and SVG, inlined as data URIs), CSV tables, result JSON
-// documents (one table per folder), regress summaries and JUnit reports,
-// plus the machine (`machine`, as machine_context()) and `version`.
-// The page's own script marks every <img> data-ok="1" once it decoded and
-// writes "N of M images rendered" into #image-check, so a headless browser
-// can prove the page renders. Throws spanbench::Error when `dir` is not a
-// readable folder or holds nothing to report.
-std::string html_report(const std::filesystem::path& dir, const nlohmann::json& machine,
-                        const std::string& version);
+// What a report says about its own making.
+struct ReportContext {
+  nlohmann::json machine;  // the machine it was made on, as machine_context()
+  std::string version;     // spanbench version
+  std::string git_commit;  // of the spanbench build, may be empty
+  std::string created;     // "2026-11-29 20:41 UTC"
+};
+// This build, this machine, now.
+ReportContext current_report_context();
+
+// One self-contained HTML page of everything spanbench left in `dir`, for
+// people, fitting a 1280 px window: when it was made, by what and from
+// which files; each result set (a folder of result JSON files, the traced
+// and untraced halves of a `run --repeat` folder together, or a JSON-lines
+// file) with its summary (median, mean ± sd, min–max of spans/s, CPU,
+// dropped, peak RSS), the tracer's overhead with its confidence interval
+// when it has traced and untraced runs, and a row per run; each graph once
+// (SVG when there is one, else PNG; inlined as a data URI); CSV tables;
+// regress summaries and JUnit reports. Numbers are formatted (percent with
+// one decimal, thousands separators, units). The page's own script marks
+// every <img> data-ok="1" once it decoded and writes "N of M images
+// rendered" into #image-check, so a headless browser can prove the page
+// renders. Throws spanbench::Error when `dir` is not a readable folder or
+// holds nothing to report.
+std::string html_report(const std::filesystem::path& dir, const ReportContext& context);
 
 }  // namespace spanbench

@@ -1,6 +1,6 @@
 // The suite commands end to end: the real spanbench binary, the real
 // reporting client cpp-datadog (repository registry), real satellites and
-// gnuplot and Chromium, with tiny runtimes.
+// gnuplot, with tiny runtimes. The report and exports: report_test.cc.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -201,37 +201,6 @@ TEST_F(SuitesTest, GraphDisconnectHasFourSeries) {
       << out.output;
   EXPECT_GE(rows.size(), 1u + 4 * 2);
   expect_images(dir_ / "g/disconnect");
-}
-
-TEST_F(SuitesTest, ReportRendersEveryImageInChromium) {
-  if (run_shell("command -v chromium").exit_code != 0) {
-    GTEST_SKIP() << "chromium is not installed (scripts/install-deps.sh installs it)";
-  }
-  auto g = run_shell(
-      spanbench("graph dropped", 46, "--rates 500,1000 --trials 1 --runtime 0.5 --out results"));
-  ASSERT_EQ(g.exit_code, 0) << g.output;
-  auto m = run_shell(spanbench("graph memory", 46, "--rates 500 --runtime 1 --out results"));
-  ASSERT_EQ(m.exit_code, 0) << m.output;
-  auto r =
-      run_shell(spanbench("run", 46, "--sps 500 --runtime 0.5 --repeat 1 --out results/repeat"));
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-
-  auto rep = run_shell(
-      fmt::format("cd {} && {} report results -o report.html", dir_.string(), SPANBENCH_BIN));
-  ASSERT_EQ(rep.exit_code, 0) << rep.output;
-  std::string html = slurp(dir_ / "report.html");
-  EXPECT_EQ(count(html, "<img "), 4u);  // dropped and memory, PNG and SVG each
-  EXPECT_NE(html.find("results in repeat/traced"), std::string::npos);
-
-  auto dom = run_shell(fmt::format(
-      "chromium --headless --no-sandbox --disable-gpu --disable-background-networking "
-      "--disable-component-update --disable-sync --no-first-run --user-data-dir={0}/chromium "
-      "--virtual-time-budget=5000 --dump-dom file://{0}/report.html 2>/dev/null",
-      dir_.string()));
-  ASSERT_EQ(dom.exit_code, 0) << dom.output;
-  EXPECT_EQ(count(dom.output, "data-ok=\"1\""), 4u) << dom.output.substr(0, 2000);
-  EXPECT_EQ(count(dom.output, "data-ok=\"0\""), 0u);
-  EXPECT_NE(dom.output.find("4 of 4 images rendered"), std::string::npos);
 }
 
 TEST_F(SuitesTest, CompareFlagsTracedAgainstUntracedButNotTheSameConfiguration) {

@@ -1,10 +1,12 @@
 #include "report/html.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "core/error.h"
 #include "report/gnuplot.h"
@@ -46,19 +48,64 @@ TEST(Html, EscapesText) {
   EXPECT_EQ(html_escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;");
 }
 
-TEST(HtmlReport, InlinesEveryImageAndTablesEveryDataFile) {
+ReportContext context() {
+  return {{{"host", "box"}, {"num_cpus", 2}, {"cpu_model", "Some CPU"}, {"kernel", "Linux 6"}},
+          "9.9.9",
+          "abc123",
+          "2026-01-02 03:04 UTC"};
+}
+
+// What a person should never have to read: a float printed to its last
+// digit (five significant digits after the point or more), or in exponent
+// form.
+const std::regex kRawFloat(R"(\d\.0*[1-9]\d{4,}|\d[eE][+-]\d)");
+
+// The page's text: no head (style, script), tags, attributes or data URIs.
+std::string visible_text(const std::string& html) {
+  std::string body = html.substr(html.find("</head>"));
+  std::string out;
+  bool in_tag = false;
+  for (char c : body) {
+    if (c == '<') in_tag = true;
+    if (!in_tag) out += c;
+    if (c == '>') in_tag = false;
+  }
+  return out;
+}
+
+nlohmann::json result(bool trace, double cpu, double sps) {
+  return {{"client", "cpp-datadog"},
+          {"trace", trace},
+          {"target_spans_per_second", 1000},
+          {"target_runtime", 10},
+          {"spans_sent", 10000},
+          {"dropped_spans", trace ? 12 : 0},
+          {"cpu_usage", cpu},
+          {"loop_seconds", 10.0},
+          {"loop_cpu_seconds", cpu * 10},
+          {"program_time", 0.7123456789},
+          {"clock_time", 10.0123456789},
+          {"spans_per_second", sps},
+          {"max_rss_bytes", trace ? 20000000 : 15000000},
+          {"spans_received", 10000},
+          {"context", {{"host", "lab1"}, {"cpu_model", "Lab CPU"}, {"num_cpus", 8}}}};
+}
+
+TEST(HtmlReport, OneImagePerGraphTablesEveryDataFileAndNoRawNumbers) {
   auto dir = fresh_dir("full");
-  // A 1x1 PNG and a small SVG.
+  // A 1x1 PNG and a small SVG of the same graph, and a PNG-only graph.
   const unsigned char png[] = {0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a};
   write(dir / "cpu.png", std::string(reinterpret_cast<const char*>(png), sizeof png));
   write(dir / "cpu.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>");
+  write(dir / "memory.png", std::string(reinterpret_cast<const char*>(png), sizeof png));
   write(dir / "cpu.csv",
-        "target_spans_per_second,trace,cpu_usage\n100,true,0.71\n100,false,0.70\n");
-  nlohmann::json result = {{"client", "cpp-datadog"}, {"trace", true},
-                           {"spans_sent", 500},       {"cpu_usage", 0.71},
-                           {"program_time", 0.7},     {"spans_received", 500}};
-  write(dir / "traced" / "run-001.json", result.dump());
-  write(dir / "traced" / "run-002.json", result.dump());
+        "target_spans_per_second,trace,cpu_usage,clock_time,max_rss_bytes,other\n"
+        "10000,true,0.5500544989195776,10.0123456,20000000,1e+04\n"
+        "100,false,0.70,10.5,15000000,0.000123456789\n");
+  write(dir / "traced" / "run-001.json", result(true, 0.71, 999.5).dump());
+  auto failed = result(true, 0.2, 10);
+  failed["error"] = "the client exited with 1";
+  write(dir / "traced" / "run-002.json", failed.dump());
   nlohmann::json regress = {{"suite", "regress"},
                             {"client", "cpp-datadog"},
                             {"profile", "quick"},
@@ -71,35 +118,96 @@ TEST(HtmlReport, InlinesEveryImageAndTablesEveryDataFile) {
                                {"detail", "traced <b>82%</b>"}}}}};
   write(dir / "regress" / "regress.json", regress.dump());
   write(dir / "regress" / "junit.xml",
-        "<testsuites><testsuite name=\"s\"><testcase name=\"cpu\" classname=\"c\" time=\"1.0\">"
-        "<failure message=\"too &lt;slow&gt;\">x</failure></testcase>"
+        "<testsuites><testsuite name=\"s\"><testcase name=\"cpu\" classname=\"c\" "
+        "time=\"1.0123456\"><failure message=\"too &lt;slow&gt;\">x</failure></testcase>"
         "<testcase name=\"memory\" classname=\"c\" time=\"2.0\"/></testsuite></testsuites>");
   write(dir / "calibration.gp", "not reported");
 
-  std::string html = html_report(dir, {{"host", "box"}, {"num_cpus", 2}}, "9.9.9");
+  std::string html = html_report(dir, context());
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  // Each graph once: cpu as SVG (not its PNG too), memory as its PNG.
   EXPECT_EQ(count(html, "<img "), 2u);
   EXPECT_NE(html.find("src=\"data:image/png;base64,iVBORw0KGgo=\""), std::string::npos);
   EXPECT_NE(html.find("src=\"data:image/svg+xml;base64,"), std::string::npos);
-  EXPECT_NE(html.find("id=\"image-check\" data-images=\"2\""), std::string::npos);
-  EXPECT_NE(html.find("spanbench 9.9.9"), std::string::npos);
+  EXPECT_NE(html.find("<figcaption>cpu.svg</figcaption>"), std::string::npos);
+  EXPECT_EQ(html.find("<figcaption>cpu.png</figcaption>"), std::string::npos);
+  EXPECT_NE(html.find("id=\"image-check\" class=\"note\" data-images=\"2\""), std::string::npos);
+  // When, by what, on what and from what.
+  EXPECT_NE(html.find("Made 2026-01-02 03:04 UTC by spanbench 9.9.9 (commit abc123) on box (Some "
+                      "CPU, 2 CPUs, Linux 6)"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find(fs::absolute(dir).lexically_normal().string()), std::string::npos);
+  EXPECT_NE(html.find("<li><code>traced/run-001.json</code></li>"), std::string::npos);
+  EXPECT_NE(html.find("Results measured on lab1 (Lab CPU, 8 CPUs"), std::string::npos);
   EXPECT_NE(html.find("<td>box</td>"), std::string::npos);
-  EXPECT_NE(html.find("<td>0.71</td>"), std::string::npos);      // CSV cell
-  EXPECT_NE(html.find("results in traced"), std::string::npos);  // result set table
+  // CSV cells for people: percent, grouped, units, no exponent.
+  EXPECT_NE(html.find("<td class=\"num\">55.0%</td>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<td class=\"num\">10,000</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\">19.1 MiB</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\">10.0 s</td>"), std::string::npos);
+  EXPECT_NE(html.find("<th>target spans/s</th>"), std::string::npos);
+  // A result set: summary of the completed run, the failed one named.
+  EXPECT_NE(html.find("results in traced"), std::string::npos);
+  EXPECT_NE(html.find("1 traced run (1 failed, left out)"), std::string::npos) << html;
+  EXPECT_NE(html.find("<td>CPU traced</td><td class=\"num\">71.0%</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td>the client exited with 1</td>"), std::string::npos);
   EXPECT_EQ(count(html, "<td>run-00"), 2u);
   EXPECT_NE(html.find("traced &lt;b&gt;82%&lt;/b&gt;"), std::string::npos);  // escaped detail
   EXPECT_NE(html.find("<td>too &lt;slow&gt;</td>"), std::string::npos);      // JUnit failure
+  EXPECT_NE(html.find("<td class=\"num\">1.0 s</td>"), std::string::npos);   // JUnit time
   EXPECT_EQ(html.find("not reported"), std::string::npos);
+  std::string text = visible_text(html);
+  std::smatch m;
+  EXPECT_FALSE(std::regex_search(text, m, kRawFloat)) << m.str() << "\n" << text;
   // Self-contained: nothing is fetched from elsewhere.
   EXPECT_EQ(html.find("<script src"), std::string::npos);
   EXPECT_EQ(html.find("<link"), std::string::npos);
 }
 
+TEST(HtmlReport, ARepeatFolderIsOneSetWithItsOverheadAndVerdict) {
+  auto dir = fresh_dir("repeat");
+  const double traced[] = {0.721, 0.719, 0.724, 0.720}, untraced[] = {0.700, 0.702, 0.698, 0.701};
+  for (int i = 0; i < 4; ++i) {
+    write(dir / "set/traced" / fmt::format("run-00{}.json", i + 1),
+          result(true, traced[i], 1000).dump());
+    write(dir / "set/untraced" / fmt::format("run-00{}.json", i + 1),
+          result(false, untraced[i], 1000).dump());
+  }
+  write(dir / "set/summary.json",
+        nlohmann::json({{"traced_runs", 4}, {"status_text", "overhead: +2.05 points"}}).dump());
+  // Runs of another rate in one folder: no summary across them.
+  auto other = result(true, 0.7, 500);
+  other["target_spans_per_second"] = 500;
+  write(dir / "mixed/a.json", result(true, 0.7, 1000).dump());
+  write(dir / "mixed/b.json", other.dump());
+
+  std::string html = html_report(dir, context());
+  EXPECT_NE(html.find("<h3>results in set</h3>"), std::string::npos) << html;
+  EXPECT_EQ(html.find("results in set/traced"), std::string::npos);
+  EXPECT_NE(html.find("cpp-datadog, 1,000 spans/s, 10 s: 4 traced and 4 untraced runs."),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<td>dropped traced</td><td class=\"num\">0.1%</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td>peak RSS untraced</td><td class=\"num\">14.3 MiB</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("CPU share +2."), std::string::npos) << html;
+  EXPECT_NE(html.find("95% confidence interval"), std::string::npos);
+  EXPECT_NE(html.find("<p class=\"verdict\">overhead: +2.05 points</p>"), std::string::npos);
+  EXPECT_NE(html.find("<td>traced/run-004.json</td>"), std::string::npos);
+  EXPECT_NE(html.find("runs of different settings (spans/s: 1000 vs 500): no summary"),
+            std::string::npos)
+      << html;
+  std::smatch m;
+  std::string text = visible_text(html);
+  EXPECT_FALSE(std::regex_search(text, m, kRawFloat)) << m.str();
+}
+
 TEST(HtmlReport, RefusesAFolderWithNothingToReport) {
   auto dir = fresh_dir("empty");
   write(dir / "notes.txt", "hello");
-  EXPECT_THROW(html_report(dir, nlohmann::json::object(), "1"), Error);
-  EXPECT_THROW(html_report(dir / "missing", nlohmann::json::object(), "1"), UsageError);
+  EXPECT_THROW(html_report(dir, context()), Error);
+  EXPECT_THROW(html_report(dir / "missing", context()), UsageError);
 }
 
 TEST(Gnuplot, ScriptCarriesDataInlineWithBands) {
