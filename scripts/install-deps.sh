@@ -15,7 +15,7 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   libmsgpack-dev libthrift-dev thrift-compiler libsimdjson-dev
   zlib1g-dev libcurl4-openssl-dev libssl-dev
-  gnuplot-nox fonts-dejavu-core chromium python3 curl procps
+  gnuplot-nox fonts-dejavu-core chromium python3 python3-yaml curl procps
 )
 
 missing=()
