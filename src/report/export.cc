@@ -3,9 +3,9 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/file_io.h"
 #include "core/machine.h"
 #include "report/format.h"
-#include "report/junit.h"
 
 namespace spanbench {
 
@@ -33,24 +33,33 @@ std::unique_ptr<Exporter> make_exporter(ExportFormat format) {
   return nullptr;
 }
 
+namespace {
+const char* format_name(ExportFormat f) {
+  switch (f) {
+    case ExportFormat::markdown:
+      return "Markdown";
+    case ExportFormat::csv:
+      return "CSV";
+    case ExportFormat::json:
+      return "JSON";
+  }
+  return "?";
+}
+}  // namespace
+
 void ExportManager::add(ExportFormat format, const std::filesystem::path& file) {
   for (const auto& t : targets_) {
     if (t.file.lexically_normal() == file.lexically_normal()) {
-      throw UsageError("two exports name the same file " + file.string() +
-                       ": give each format its own file");
+      throw UsageError(std::string("the ") + format_name(t.format) + " and " + format_name(format) +
+                       " exports both name " + file.string() + ": give each format its own file");
     }
   }
-  targets_.push_back({file, make_exporter(format)});
+  targets_.push_back({file, format, make_exporter(format)});
 }
 
 void ExportManager::write(const RunSetExport& e) const {
   for (const auto& t : targets_) {
-    try {
-      write_text_file(t.exporter->serialize(e), t.file);
-    } catch (const std::filesystem::filesystem_error& err) {
-      throw Error("cannot write " + t.file.string() + " (" + err.code().message() +
-                  "): give an export file in a folder you can write");
-    }
+    write_file_atomically(t.file, t.exporter->serialize(e));
   }
 }
 

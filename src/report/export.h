@@ -79,6 +79,7 @@ class ExportManager {
  private:
   struct Target {
     std::filesystem::path file;
+    ExportFormat format;
     std::unique_ptr<Exporter> exporter;
   };
   std::vector<Target> targets_;

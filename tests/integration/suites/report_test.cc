@@ -157,7 +157,7 @@ TEST_F(ReportTest, RepeatEndsWithASummaryAndExportsEveryFormat) {
   // Two formats into one file is refused before anything runs.
   auto clash = spanbench("run", 70, "--runtime 0.5 --export-csv x --export-json x");
   EXPECT_EQ(clash.exit_code, 2) << clash.output;
-  EXPECT_NE(clash.output.find("two exports name the same file x"), std::string::npos);
+  EXPECT_NE(clash.output.find("the CSV and JSON exports both name x"), std::string::npos);
   EXPECT_EQ(clash.output.find("calibration"), std::string::npos) << clash.output;
 }
 
