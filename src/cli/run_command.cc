@@ -187,11 +187,14 @@ void add_run_command(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--export-markdown", f->export_markdown,
                   "Write a summary table and a row per run as Markdown to FILE (rewritten after "
-                  "every run)");
+                  "every run)")
+      ->check(writable_path(false));
   cmd->add_option("--export-csv", f->export_csv,
-                  "Write the summary as CSV to FILE: a row per set and metric, and the overhead");
+                  "Write the summary as CSV to FILE: a row per set and metric, and the overhead")
+      ->check(writable_path(false));
   cmd->add_option("--export-json", f->export_json,
-                  "Write the summary, the overhead and every run's result as JSON to FILE");
+                  "Write the summary, the overhead and every run's result as JSON to FILE")
+      ->check(writable_path(false));
   cmd->add_flag("--allow-noise", f->allow_noise,
                 "With --repeat: report the overhead even when runs were disturbed (they are still "
                 "named)");
