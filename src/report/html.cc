@@ -125,7 +125,8 @@ std::string column_title(const std::string& name) {
       {"max_rss_bytes", "peak RSS"},
       {"rss_bytes", "RSS"},
       {"program_time", "CPU time"},
-      {"clock_time", "wall time"}};
+      {"clock_time", "wall time"},
+      {"cpu_ns_per_span", "CPU per span"}};
   auto it = kTitles.find(name);
   if (it != kTitles.end()) return it->second;
   std::string t = name;
@@ -211,6 +212,65 @@ std::string junit_section(const std::string& name, const std::string& xml) {
   }
   return fmt::format("<h3>{}</h3>\n", html_escape(name)) +
          table({"class", "test", "time", "verdict", "failure"}, rows, rows.size());
+}
+
+bool is_comparison(const nlohmann::json& j) {
+  return j.is_object() && j.contains("metrics") && j["metrics"].is_array() &&
+         j.contains("verdict") && j.contains("base") && j.contains("new");
+}
+
+// A `compare --json` file: both medians, the change, the shift with its
+// interval and the test of each metric, in each metric's unit.
+std::string comparison_section(const std::string& name, const nlohmann::json& j) {
+  std::vector<std::vector<Cell>> rows;
+  for (const auto& m : j["metrics"]) {
+    if (!m.is_object()) continue;
+    std::string metric = m.value("metric", "");
+    auto value = [&](double v) {
+      if (metric == "cpu_usage" || metric == "dropped_share") return percent(v, 1);
+      if (metric == "max_rss_bytes") return bytes_text(v);
+      if (metric == "program_time") return seconds_text(v);
+      if (metric == "cpu_ns_per_span") return grouped(v, 0) + " ns";
+      return grouped(v, 1);
+    };
+    stats::ShiftInterval shift;
+    if (m.contains("shift") && m["shift"].is_object()) {
+      const auto& sh = m["shift"];
+      shift.defined = true;
+      shift.estimate = sh.value("estimate", 0.0);
+      shift.low = sh.value("low", 0.0);
+      shift.high = sh.value("high", 0.0);
+      shift.confidence = sh.value("confidence", 0.0);
+      shift.reached = sh.value("reached", false);
+    }
+    std::string shift_cell = metric == "cpu_usage"       ? shift_text(shift, 1, 2, "points")
+                             : metric == "dropped_share" ? shift_text(shift, 100, 2, "points")
+                             : metric == "max_rss_bytes"
+                                 ? shift_text(shift, 1.0 / (1 << 20), 2, "MiB")
+                             : metric == "program_time"    ? shift_text(shift, 1, 3, "s")
+                             : metric == "cpu_ns_per_span" ? shift_text(shift, 1, 0, "ns")
+                                                           : shift_text(shift, 1, 1, "");
+    double change = m.value("change_percent", 0.0);
+    rows.push_back({{column_title(metric)},
+                    num(value(m.value("base_median", 0.0))),
+                    num(value(m.value("new_median", 0.0))),
+                    num((change > 0 ? "+" : "") + grouped(change, 1) + "%"),
+                    {shift_cell},
+                    num(readable(m.value("p_value", 1.0))),
+                    {m.value("significant", false) ? "yes" : "no"}});
+  }
+  std::string verdict = j.value("verdict", "");
+  std::string s =
+      fmt::format("<h3>{}</h3>\n<p>{} ({} runs) against {} ({} runs): <strong>{}</strong></p>\n",
+                  html_escape(name), html_escape(j.value("new", "")), j.value("new_count", 0),
+                  html_escape(j.value("base", "")), j.value("base_count", 0),
+                  verdict == "changed"     ? "changed significantly"
+                  : verdict == "no_change" ? "no significant change"
+                  : verdict == "noisy"     ? "NOISY (no verdict)"
+                                           : html_escape(verdict));
+  return s + table({"metric", "base median", "new median", "change", "shift, new − base [CI]", "p",
+                    "significant"},
+                   rows, rows.size());
 }
 
 // One result document of a set, as read.
@@ -314,7 +374,7 @@ h1 { margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ccc; margin-top: 2em
 table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.85em; max-width: 100%; }
 th, td { border: 1px solid #ddd; padding: 0.2em 0.6em; text-align: left; vertical-align: top; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-th { background: #f3f3f3; }
+th { background: #f3f3f3; } td:first-child { min-width: 6em; }
 figure { margin: 1em 0; } figcaption { font-size: 0.9em; color: #555; }
 img { max-width: 100%; height: auto; border: 1px solid #eee; }
 details { margin: 0.5em 0 1em; } summary { cursor: pointer; color: #444; }
@@ -336,7 +396,7 @@ function spanbenchCheckImages() {
   const el = document.getElementById("image-check");
   el.dataset.images = String(imgs.length);
   el.dataset.rendered = String(ok);
-  el.textContent = ok + " of " + imgs.length + " images rendered";
+  el.textContent = imgs.length ? ok + " of " + imgs.length + " images rendered" : "";
 }
 window.addEventListener("load", spanbenchCheckImages);
 )";
@@ -430,6 +490,9 @@ std::string html_report(const fs::path& dir, const ReportContext& context) {
           used = true;
         } else if (is_regress_summary(j)) {
           summaries += regress_section(rel, j);
+          used = true;
+        } else if (is_comparison(j)) {
+          summaries += comparison_section(rel, j);
           used = true;
         } else if (is_repeat_summary(j)) {
           status_texts[f.parent_path()] = j.value("status_text", "");
@@ -525,7 +588,7 @@ std::string html_report(const fs::path& dir, const ReportContext& context) {
       "checked yet</p>\n",
       images);
   if (!sets.empty()) s += "<h2>Result sets</h2>\n" + sets;
-  if (!summaries.empty()) s += "<h2>Checks</h2>\n" + summaries;
+  if (!summaries.empty()) s += "<h2>Checks and comparisons</h2>\n" + summaries;
   if (!graphs.empty()) s += "<h2>Graphs</h2>\n" + graphs;
   if (!tables.empty()) s += "<h2>Data</h2>\n" + tables;
   s += "<h2>Made from</h2>\n<details><summary>the files read, under <code>" + html_escape(folder) +

@@ -27,12 +27,11 @@ ReportContext current_report_context();
 // dropped, peak RSS), the tracer's overhead with its confidence interval
 // when it has traced and untraced runs, and a row per run; each graph once
 // (SVG when there is one, else PNG; inlined as a data URI); CSV tables;
-// regress summaries and JUnit reports. Numbers are formatted (percent with
-// one decimal, thousands separators, units). The page's own script marks
-// every <img> data-ok="1" once it decoded and writes "N of M images
-// rendered" into #image-check, so a headless browser can prove the page
-// renders. Throws spanbench::Error when `dir` is not a readable folder or
-// holds nothing to report.
+// regress summaries, JUnit reports and `compare --json` comparisons. Numbers are formatted (percent
+// with one decimal, thousands separators, units). The page's own script marks every <img>
+// data-ok="1" once it decoded and writes "N of M images rendered" into #image-check, so a headless
+// browser can prove the page renders. Throws spanbench::Error when `dir` is not a readable folder
+// or holds nothing to report.
 std::string html_report(const std::filesystem::path& dir, const ReportContext& context);
 
 }  // namespace spanbench

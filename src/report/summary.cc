@@ -160,6 +160,8 @@ std::string shift_text(const stats::ShiftInterval& s, double scale, int decimals
   if (!s.defined) return "n/a";
   auto signed_text = [&](double v) {
     std::string t = grouped(v * scale, decimals);
+    // A figure that rounds to zero has no sign: "0.00", not "+0.00" or "-0.00".
+    if (t.find_first_of("123456789") == std::string::npos) return t;
     return t[0] == '-' ? t : "+" + t;
   };
   std::string u = unit.empty() ? "" : " " + unit;

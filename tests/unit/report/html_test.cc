@@ -203,6 +203,56 @@ TEST(HtmlReport, ARepeatFolderIsOneSetWithItsOverheadAndVerdict) {
   EXPECT_FALSE(std::regex_search(text, m, kRawFloat)) << m.str();
 }
 
+TEST(HtmlReport, AComparisonShowsEachMetricInItsUnit) {
+  auto dir = fresh_dir("compare");
+  nlohmann::json cmp = {{"base", "base/traced"},
+                        {"new", "change/traced"},
+                        {"base_count", 10},
+                        {"new_count", 10},
+                        {"verdict", "changed"},
+                        {"metrics",
+                         {{{"metric", "cpu_usage"},
+                           {"base_median", 0.5251038836999373},
+                           {"new_median", 0.5712240791807214},
+                           {"change_percent", 8.7831234567},
+                           {"p_value", 0.00123456789},
+                           {"significant", true},
+                           {"shift",
+                            {{"estimate", 4.6123456},
+                             {"low", 3.90123456},
+                             {"high", 5.1234567},
+                             {"confidence", 0.95},
+                             {"reached", true}}}},
+                          {{"metric", "max_rss_bytes"},
+                           {"base_median", 15000000},
+                           {"new_median", 15100000},
+                           {"change_percent", 0.666666666},
+                           {"p_value", 0.5},
+                           {"significant", false},
+                           {"shift",
+                            {{"estimate", 100000.0},
+                             {"low", -5000.0},
+                             {"high", 200000.0},
+                             {"confidence", 0.95},
+                             {"reached", true}}}}}}};
+  write(dir / "compare.json", cmp.dump());
+  std::string html = html_report(dir, context());
+  EXPECT_NE(html.find("<h2>Checks and comparisons</h2>"), std::string::npos);
+  EXPECT_NE(html.find("change/traced (10 runs) against base/traced (10 runs): <strong>changed "
+                      "significantly</strong>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<td>CPU</td><td class=\"num\">52.5%</td><td class=\"num\">57.1%</td><td "
+                      "class=\"num\">+8.8%</td><td>+4.61 points [+3.90, +5.12]</td><td "
+                      "class=\"num\">0.00123</td><td>yes</td>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<td>+0.10 MiB [0.00, +0.19]</td>"), std::string::npos) << html;
+  std::smatch m;
+  std::string text = visible_text(html);
+  EXPECT_FALSE(std::regex_search(text, m, kRawFloat)) << m.str();
+}
+
 TEST(HtmlReport, RefusesAFolderWithNothingToReport) {
   auto dir = fresh_dir("empty");
   write(dir / "notes.txt", "hello");

@@ -153,6 +153,9 @@ TEST(Summary, ShiftTextIsSignedGroupedAndSaysWhenTheConfidenceWasOutOfReach) {
   s.reached = true;
   s.confidence = 0.95;
   EXPECT_EQ(shift_text(s, 1, 0, "ns"), "+12,345 ns [-3, +20,000]");
+  s.low = -0.004;  // rounds to zero: no sign
+  EXPECT_EQ(shift_text(s, 1, 2, ""), "+12,345.40 [0.00, +20,000.00]");
+  s.low = -3.2;
   s.reached = false;
   s.confidence = 0.8;
   EXPECT_EQ(shift_text(s, 1, 0, ""),
