@@ -63,8 +63,13 @@ class MissingPackage(Exception):
 def install_hint(tracer, streaming_build=False):
     """How to install `tracer`'s packages; with `streaming_build`, that the
     published lightstep-streaming wheel cannot serve on Python 3.10+."""
-    hint = (f"run scripts/install-python-clients.sh (pip install --no-deps -r "
-            f"clients/python/requirements-{tracer}.txt)")
+    here = os.path.dirname(os.path.abspath(__file__))
+    if os.path.exists(os.path.join(here, "..", "..", "scripts", "install-python-clients.sh")):
+        hint = (f"run scripts/install-python-clients.sh (pip install --no-deps -r "
+                f"clients/python/requirements-{tracer}.txt)")
+    else:  # an installed spanbench: no checkout scripts
+        hint = (f"pip install --no-deps -r {here}/requirements-{tracer}.txt (into the venv "
+                f"whose python3 comes first in PATH)")
     if streaming_build:
         hint = ("the published lightstep-streaming wheel does not run on Python 3.10+; "
                 "build a patched one (docs/adding_a_client.md, \"The Streaming tracer on "

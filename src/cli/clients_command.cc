@@ -11,7 +11,7 @@ void add_clients_command(CLI::App& root) {
   auto* cmd = root.add_subcommand("clients",
                                   "List the registered clients and whether each is ready to run");
   cmd->callback([] {
-    auto reg = ClientRegistry::load(global_options().clients_file);
+    auto reg = ClientRegistry::load(find_client_registry(global_options().clients_file));
     std::cout << fmt::format("{:<22} {:<10} {:<10} {}\n", "CLIENT", "READY", "PROTOCOL", "NOTES");
     for (const auto& e : reg.entries()) {
       Readiness r = reg.readiness(e);

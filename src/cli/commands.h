@@ -19,7 +19,7 @@ void add_compare_command(CLI::App& root);
 
 // Shared options every command has (set by main before callbacks run).
 struct GlobalOptions {
-  std::string clients_file = "clients.toml";
+  std::string clients_file;  // empty: find_client_registry's lookup
   std::string log_dir = "logs";
 };
 GlobalOptions& global_options();

@@ -29,7 +29,7 @@ struct GraphFlags {
   double sps = 1000;
   double down_at = 30;
   double up_at = 120;
-  std::string out_dir = "graphs";
+  std::string out_dir = "results/graphs";
   std::string satellite_ports;
   bool replot = false;
 };

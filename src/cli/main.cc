@@ -38,7 +38,9 @@ const char* const kExitCodes =
 // --clients F run ...` and `spanbench run --clients F ...` are the same.
 void add_global_options(CLI::App& app) {
   auto& g = global_options();
-  app.add_option("--clients", g.clients_file, "Client registry file")->capture_default_str();
+  app.add_option("--clients", g.clients_file,
+                 "Client registry file (default: $SPANBENCH_CLIENTS, else ./clients.toml, else "
+                 "the one installed with spanbench)");
   app.add_option("--log-dir", g.log_dir, "Folder for spanbench.log and per-run client logs")
       ->check(writable_path(true))
       ->capture_default_str();

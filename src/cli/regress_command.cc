@@ -8,6 +8,7 @@
 #include "cli/run_options.h"
 #include "cli/signals.h"
 #include "cli/validators.h"
+#include "controller/client_registry.h"
 #include "core/error.h"
 #include "report/console_reporter.h"
 #include "suites/regress.h"
@@ -21,7 +22,7 @@ struct RegressFlags {
   std::string profile = "full";
   std::string suite_file;
   std::string junit_file;
-  std::string out_dir = "regress";
+  std::string out_dir = "results/regress";
   std::string satellite_ports;
   bool allow_noise = false;
 };
@@ -29,8 +30,9 @@ struct RegressFlags {
 // --suite defaults to suites/regress.toml beside the client registry, then
 // in the current folder.
 std::filesystem::path default_suite_file() {
-  auto beside = std::filesystem::absolute(global_options().clients_file).parent_path() / "suites" /
-                "regress.toml";
+  auto beside =
+      std::filesystem::absolute(find_client_registry(global_options().clients_file)).parent_path() /
+      "suites" / "regress.toml";
   if (std::filesystem::exists(beside)) return beside;
   return "suites/regress.toml";
 }

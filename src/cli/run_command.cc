@@ -33,7 +33,7 @@ struct RunFlags {
   std::string satellites = "typical";
   std::string satellite_ports;
   int repeat = 0;  // 0: one run; N: N traced and N untraced runs into out_dir
-  std::string out_dir = "repeat";
+  std::string out_dir = "results/repeat";
   bool allow_noise = false;
   std::string export_markdown, export_csv, export_json;
 };

@@ -51,7 +51,7 @@ void add_client_run_flags(CLI::App* cmd, ClientRunFlags& f) {
 
 Controller make_controller(const ClientRunFlags& f) {
   // An unknown client name is a usage error, found before any port is bound.
-  ClientRegistry::load(global_options().clients_file).get(f.client);
+  ClientRegistry::load(find_client_registry(global_options().clients_file)).get(f.client);
   init_logging(global_options().log_dir);
   ControllerOptions o;
   o.clients_file = global_options().clients_file;

@@ -73,13 +73,39 @@ bool executable_in_path(const std::string& program) {
   return false;
 }
 
+void replace_all(std::string& s, std::string_view from, const std::string& to) {
+  for (auto pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) {
+    s.replace(pos, from.size(), to);
+  }
+}
+
 }  // namespace
+
+std::filesystem::path find_client_registry(const std::filesystem::path& explicit_file) {
+  if (!explicit_file.empty()) return explicit_file;
+  if (const char* env = std::getenv("SPANBENCH_CLIENTS"); env && *env) return env;
+  std::error_code ec;
+  std::vector<std::filesystem::path> candidates = {"clients.toml"};
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    candidates.push_back(
+        (self.parent_path() / SPANBENCH_DATA_FROM_BIN / "clients.toml").lexically_normal());
+  }
+  candidates.push_back(std::filesystem::path(SPANBENCH_INSTALL_DATA_DIR) / "clients.toml");
+  std::string looked;
+  for (const auto& c : candidates) {
+    if (std::filesystem::is_regular_file(c, ec)) return c;
+    looked += (looked.empty() ? "" : ", ") + c.string();
+  }
+  throw UsageError("no client registry found (looked for " + looked +
+                   "); pass --clients FILE or set SPANBENCH_CLIENTS=FILE");
+}
 
 ClientRegistry ClientRegistry::load(const std::filesystem::path& file) {
   const std::optional<std::string> text = try_read_file(file);
   if (!text) {
     throw UsageError("cannot read client registry " + file.string() +
-                     " (run from the spanbench folder or pass --clients FILE)");
+                     " (pass --clients FILE or set SPANBENCH_CLIENTS=FILE)");
   }
   auto base = std::filesystem::absolute(file).parent_path();
   return parse(*text, base, file.string());
@@ -126,6 +152,7 @@ ClientRegistry ClientRegistry::parse(std::string_view toml_text,
         string_field(*t, "description", "", "clients." + e.name + ".description", source_name);
     e.setup_hint =
         string_field(*t, "setup", e.setup_hint, "clients." + e.name + ".setup", source_name);
+    replace_all(e.setup_hint, "{dir}", base_dir.string());
     if (const toml::node* check = t->get("ready_check")) {
       e.ready_check = string_array(*check, "clients." + e.name + ".ready_check", source_name);
     }

@@ -29,8 +29,17 @@ struct Readiness {
   std::string reason;  // why not, and the fix
 };
 
-// The client registry, clients.toml. Relative paths in commands are taken
-// from the registry file's folder, so the tool works from any directory.
+// The registry file to use: `explicit_file` when given (--clients), else
+// $SPANBENCH_CLIENTS, else ./clients.toml, else the one installed with
+// spanbench (PREFIX/share/spanbench/clients.toml for PREFIX/bin/spanbench,
+// then in the prefix this library was built for). Throws
+// spanbench::UsageError saying where it looked when there is none.
+std::filesystem::path find_client_registry(const std::filesystem::path& explicit_file = {});
+
+// The client registry, clients.toml. Relative paths in commands, `requires`
+// and `ready_check` are taken from the registry file's folder (clients run
+// there), so the tool works from any directory. "{dir}" in a setup hint
+// stands for that folder.
 class ClientRegistry {
  public:
   // Throws spanbench::UsageError naming the file and line of any problem.

@@ -138,7 +138,8 @@ void detect_disturbance(Result& r, const ControlCommand& command, bool with_sink
 }  // namespace
 
 Controller::Controller(ControllerOptions options)
-    : options_(std::move(options)), registry_(ClientRegistry::load(options_.clients_file)) {
+    : options_(std::move(options)),
+      registry_(ClientRegistry::load(find_client_registry(options_.clients_file))) {
   control_ = std::make_unique<ControlServer>(options_.control_port, options_.control_host);
   log().info("controller: control server at {}", control_->url());
 }

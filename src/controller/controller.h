@@ -21,7 +21,9 @@
 namespace spanbench {
 
 struct ControllerOptions {
-  std::filesystem::path clients_file = "clients.toml";
+  // Empty: found by find_client_registry (SPANBENCH_CLIENTS, ./clients.toml,
+  // the installed one).
+  std::filesystem::path clients_file;
   std::filesystem::path log_dir = "logs";
   std::string control_host = "127.0.0.1";
   uint16_t control_port = 8024;

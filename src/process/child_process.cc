@@ -15,6 +15,7 @@
 #include <fstream>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -84,18 +85,30 @@ class Fd {
   int fd_;
 };
 
-// spanbench-supervisor next to the running program (an installed or copied
-// spanbench), else the one built with this library.
+// spanbench-supervisor: installed with the running program (PREFIX/bin/X
+// finds PREFIX/libexec/spanbench/spanbench-supervisor), else next to it (a
+// build tree), else the one built with this library, else the one this
+// library was built to install (a program of another project that links
+// the installed library).
 std::filesystem::path supervisor_program() {
   static const std::filesystem::path found = [] {
+    std::vector<std::filesystem::path> candidates;
     std::error_code ec;
     auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec) {
-      auto beside = self.parent_path() / "spanbench-supervisor";
-      if (access(beside.c_str(), X_OK) == 0) return beside;
+      candidates.push_back(self.parent_path() / SPANBENCH_LIBEXEC_FROM_BIN /
+                           "spanbench-supervisor");
+      candidates.push_back(self.parent_path() / "spanbench-supervisor");
     }
-    std::filesystem::path built = SPANBENCH_SUPERVISOR_PATH;
-    if (access(built.c_str(), X_OK) == 0) return built;
+    candidates.push_back(SPANBENCH_SUPERVISOR_PATH);
+    candidates.push_back(std::filesystem::path(SPANBENCH_INSTALL_LIBEXEC_DIR) /
+                         "spanbench-supervisor");
+    for (const auto& c : candidates) {
+      if (access(c.c_str(), X_OK) == 0) {
+        log().info("supervisor: {}", c.lexically_normal().string());
+        return c.lexically_normal();
+      }
+    }
     return std::filesystem::path();
   }();
   return found;
@@ -141,8 +154,9 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
   auto supervisor = supervisor_program();
   if (supervisor.empty()) {
     throw Error(
-        "cannot start client programs: spanbench-supervisor is missing next to spanbench "
-        "(rebuild with scripts/build.sh)");
+        "cannot start client programs: spanbench-supervisor is missing (installed in "
+        "libexec/spanbench beside bin/spanbench, or next to spanbench in a build tree); "
+        "reinstall spanbench or rebuild with scripts/build.sh");
   }
 
   int pair[2];

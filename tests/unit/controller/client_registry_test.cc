@@ -1,6 +1,12 @@
 #include "controller/client_registry.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
 
 #include "core/error.h"
 
@@ -155,6 +161,87 @@ ready_check = ["sh", "-c", "echo 'python package lightstep missing: pip install 
   auto r = reg.readiness(reg.get("missing-package"));
   EXPECT_FALSE(r.ready);
   EXPECT_EQ(r.reason, "python package lightstep missing: pip install lightstep");
+}
+
+}  // namespace
+}  // namespace spanbench
+
+namespace spanbench {
+namespace {
+
+// Sets an environment variable and the working directory for one test, and
+// puts both back.
+class RegistryLookup : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    old_cwd_ = std::filesystem::current_path();
+    if (const char* v = std::getenv("SPANBENCH_CLIENTS")) old_env_ = v;
+    unsetenv("SPANBENCH_CLIENTS");
+    dir_ = std::filesystem::temp_directory_path() /
+           ("spanbench-lookup-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    std::filesystem::current_path(dir_);
+  }
+  void TearDown() override {
+    std::filesystem::current_path(old_cwd_);
+    if (old_env_) {
+      setenv("SPANBENCH_CLIENTS", old_env_->c_str(), 1);
+    } else {
+      unsetenv("SPANBENCH_CLIENTS");
+    }
+    std::filesystem::remove_all(dir_);
+  }
+  void write(const std::filesystem::path& p) {
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p) << "[clients.x]\ncommand = [\"x\"]\n";
+  }
+  std::filesystem::path dir_;
+  std::filesystem::path old_cwd_;
+  std::optional<std::string> old_env_;
+};
+
+TEST_F(RegistryLookup, ExplicitThenEnvironmentThenWorkingFolder) {
+  write(dir_ / "clients.toml");
+  write(dir_ / "env" / "clients.toml");
+  EXPECT_EQ(find_client_registry(), "clients.toml");
+  setenv("SPANBENCH_CLIENTS", (dir_ / "env" / "clients.toml").c_str(), 1);
+  EXPECT_EQ(find_client_registry(), dir_ / "env" / "clients.toml");
+  EXPECT_EQ(find_client_registry("mine.toml"), "mine.toml");
+  // An explicit file that does not exist is not replaced by another.
+  EXPECT_THROW(ClientRegistry::load(find_client_registry("mine.toml")), UsageError);
+}
+
+TEST_F(RegistryLookup, NoneFoundSaysWhereItLookedAndWhatToDo) {
+  if (std::filesystem::exists(std::filesystem::path(SPANBENCH_INSTALL_DATA_DIR) / "clients.toml"))
+    GTEST_SKIP() << "spanbench is installed in " SPANBENCH_INSTALL_DATA_DIR
+                    " on this machine, so a registry is always found";
+  try {
+    find_client_registry();
+    FAIL() << "found a registry in an empty folder";
+  } catch (const UsageError& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("clients.toml, "), std::string::npos) << msg;
+    EXPECT_NE(msg.find("--clients FILE"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("SPANBENCH_CLIENTS"), std::string::npos) << msg;
+  }
+}
+
+TEST_F(RegistryLookup, PathsAndSetupHintsAreRelativeToTheRegistryFolder) {
+  std::filesystem::create_directories(dir_ / "reg" / "bin");
+  std::ofstream(dir_ / "reg" / "clients.toml")
+      << "[clients.here]\ncommand = [\"bin/tool\"]\nsetup = \"build {dir}/bin/tool\"\n";
+  auto reg = ClientRegistry::load(dir_ / "reg" / "clients.toml");
+  EXPECT_EQ(reg.base_dir(), dir_ / "reg");
+  auto r = reg.readiness(reg.get("here"));
+  EXPECT_FALSE(r.ready);
+  EXPECT_EQ(r.reason, "bin/tool missing: build " + (dir_ / "reg").string() + "/bin/tool");
+  {
+    std::ofstream tool(dir_ / "reg" / "bin" / "tool");
+    tool << "#!/bin/sh\n";
+  }
+  std::filesystem::permissions(dir_ / "reg" / "bin" / "tool", std::filesystem::perms::owner_all);
+  EXPECT_TRUE(reg.readiness(reg.get("here")).ready);
 }
 
 }  // namespace
