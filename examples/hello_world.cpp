@@ -2,18 +2,22 @@
 // at 70% CPU, run it traced at 100 spans/s for 10 s, print the result.
 //
 //   hello_world [CLIENT] [RUNTIME_SECONDS] [CONTROL_PORT]
+#include <spanbench/spanbench.h>
+
 #include <iostream>
 #include <string>
-
-#include "controller/controller.h"
-#include "report/console_reporter.h"
 
 int main(int argc, char** argv) {
   std::string client = argc > 1 ? argv[1] : "cpp-mock";
   double runtime = argc > 2 ? std::stod(argv[2]) : 10.0;
   try {
     spanbench::ControllerOptions options;
+#ifdef SPANBENCH_SOURCE_DIR
+    // Built in spanbench's own tree: the checkout's registry.
     options.clients_file = SPANBENCH_SOURCE_DIR "/clients.toml";
+#endif
+    // Otherwise left empty, the registry is found as spanbench finds it:
+    // $SPANBENCH_CLIENTS, ./clients.toml, then the installed one.
     if (argc > 3) options.control_port = static_cast<uint16_t>(std::stoi(argv[3]));
     spanbench::Controller controller(options);
 

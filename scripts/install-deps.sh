@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs every Debian package that spanbench's build, tests and benchmarks
-# need, then the Node.js client's packages and the Python client's tracers
+# Installs every Debian package that spanbench's build, tests, benchmarks
+# and Debian package (cpack -G DEB: dpkg-dev, file) need, then the Node.js
+# client's packages and the Python client's tracers
 # (scripts/install-python-clients.sh). Idempotent: when everything is
 # present it checks and returns in about a second.
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config git ca-certificates
+  build-essential cmake ninja-build pkg-config git ca-certificates dpkg-dev file
   clang clang-format libclang-rt-14-dev
   libopentracing-dev libdd-opentracing-dev
   libcpp-httplib-dev libboost-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
