@@ -75,10 +75,12 @@ install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs FILES_MATCHING PATTERN "*.md")
 
 # The library for other CMake projects: find_package(spanbench) gives
-# spanbench::core. Public headers: include/spanbench/*.h; the headers they
-# include go to include/spanbench/detail.
+# spanbench::core (the Controller, the registry, Result) and spanbench::report
+# (text and JSON of results; links spanbench::core and spanbench::stats).
+# Public headers: include/spanbench/*.h; the headers they include go to
+# include/spanbench/detail.
 include(CMakePackageConfigHelpers)
-install(TARGETS spanbench_core EXPORT spanbench-targets
+install(TARGETS spanbench_core spanbench_stats spanbench_report EXPORT spanbench-targets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY include/spanbench DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
         FILES_MATCHING PATTERN "*.h")

@@ -1,8 +1,5 @@
 #pragma once
 
 // spanbench::Result: what one run measured (docs/protocol.md, "Result
-// fields"), with format_result() for the CLI's text, result_document() and
-// write_json_file() for its JSON.
+// fields"). Target spanbench::core.
 #include "core/result.h"
-#include "report/console_reporter.h"
-#include "report/json_reporter.h"

@@ -1,8 +1,9 @@
 #pragma once
 
 // The spanbench library, for programs that drive it (find_package(spanbench),
-// target spanbench::core): start a client program from the registry,
-// calibrate it, run it traced or untraced and read the Result.
+// targets spanbench::core and spanbench::report): start a client program
+// from the registry, calibrate it, run it traced or untraced and read the
+// Result.
 //
 //   spanbench::Controller controller(spanbench::ControllerOptions{});
 //   auto calibration = controller.calibrate("cpp-noop", {});
@@ -16,4 +17,5 @@
 
 #include "spanbench/client_registry.h"
 #include "spanbench/controller.h"
+#include "spanbench/report.h"
 #include "spanbench/result.h"

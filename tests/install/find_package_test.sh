@@ -17,7 +17,7 @@ project(hello_spanbench CXX)
 set(CMAKE_CXX_STANDARD 20)
 find_package(spanbench 0.1 REQUIRED)
 add_executable(hello_world hello_world.cpp)
-target_link_libraries(hello_world PRIVATE spanbench::core)
+target_link_libraries(hello_world PRIVATE spanbench::core spanbench::report)
 CMAKE
 cmake -S "$work/project" -B "$work/project/build" -DCMAKE_PREFIX_PATH="$prefix" \
   -DCMAKE_BUILD_TYPE=Release >"$work/configure.log"
