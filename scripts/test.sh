@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: unit, integration (real clients and
-# satellites on 127.0.0.1), a format check, the satellite and controller
-# tests under ASan + UBSan, and a short fuzz of each decoder and request path.
+# satellites on 127.0.0.1), install (cmake --install, find_package, and the
+# .deb installed with dpkg when run as root), a format check, the generated
+# code built with Unix Makefiles, the satellite and controller tests under
+# ASan + UBSan, and a short fuzz of each decoder and request path.
 #   scripts/test.sh            everything
 #   FUZZ_SECONDS=0 scripts/test.sh   skip fuzzing
 #   SANITIZE=0 scripts/test.sh       skip the sanitizer build
