@@ -16,7 +16,7 @@ void add_clients_command(CLI::App& root) {
     for (const auto& e : reg.entries()) {
       Readiness r = reg.readiness(e);
       std::cout << fmt::format("{:<22} {:<10} {:<10} {}\n", e.name, r.ready ? "ready" : "not ready",
-                               e.protocol, r.ready ? e.description : r.reason);
+                               family_name(e.protocol), r.ready ? e.description : r.reason);
     }
   });
 }

@@ -44,23 +44,6 @@ std::string string_field(const toml::table& t, const char* key, const std::strin
   return *n->value<std::string>();
 }
 
-// The satellite protocol families (docs/adding_a_client.md).
-constexpr std::string_view kProtocols[] = {"lightstep", "otlp",   "otlp-grpc", "zipkin",
-                                           "datadog",   "jaeger", "none"};
-
-bool is_known_protocol(std::string_view p) {
-  for (auto k : kProtocols) {
-    if (k == p) return true;
-  }
-  return false;
-}
-
-std::string known_protocols() {
-  std::string out;
-  for (auto k : kProtocols) out += (out.empty() ? "" : ", ") + std::string(k);
-  return out;
-}
-
 bool executable_in_path(const std::string& program) {
   const char* path = std::getenv("PATH");
   if (!path) return false;
@@ -142,12 +125,15 @@ ClientRegistry ClientRegistry::parse(std::string_view toml_text,
       throw UsageError(where(source_name, cmd->source()) + ": clients." + e.name +
                        ".command is empty");
     }
-    e.protocol =
+    const std::string protocol =
         string_field(*t, "protocol", "none", "clients." + e.name + ".protocol", source_name);
-    if (!is_known_protocol(e.protocol)) {
+    const auto family = parse_protocol_family(protocol);
+    if (!family) {
       throw UsageError(where(source_name, t->get("protocol")->source()) + ": unknown protocol \"" +
-                       e.protocol + "\" for clients." + e.name + "; known: " + known_protocols());
+                       protocol + "\" for clients." + e.name +
+                       "; known: " + known_protocol_families());
     }
+    e.protocol = *family;
     e.description =
         string_field(*t, "description", "", "clients." + e.name + ".description", source_name);
     e.setup_hint =

@@ -4,15 +4,18 @@
 #include <string>
 #include <vector>
 
+#include "core/protocol_family.h"
+
 namespace spanbench {
 
 // One client program (docs/protocol.md): how to start it and what it reports with.
 struct ClientEntry {
   std::string name;
   std::vector<std::string> command;
-  // Satellite protocol family it reports with; "none" for clients that
-  // report nowhere (no-op, in-memory mock).
-  std::string protocol = "none";
+  // Satellite protocol family it reports with (the protocol table's
+  // registry spelling); kNone for clients that report nowhere (no-op,
+  // in-memory mock).
+  ProtocolFamily protocol = ProtocolFamily::kNone;
   std::string description;
   // Paths (relative to the registry's folder) that must exist besides the
   // program, e.g. an installed node_modules, and what to do when they don't.
@@ -21,7 +24,7 @@ struct ClientEntry {
   // package imports); otherwise its first line of output is the reason.
   std::vector<std::string> ready_check;
   std::string setup_hint = "run scripts/install-deps.sh and build (see README)";
-  bool reports_over_network() const { return protocol != "none"; }
+  bool reports_over_network() const { return protocol != ProtocolFamily::kNone; }
 };
 
 struct Readiness {

@@ -24,6 +24,7 @@
 #include <unordered_set>
 
 #include "satellite/http_head.h"
+#include "satellite/protocol.h"
 #include "satellite/stats_json.h"
 
 namespace spanbench::satellite {
@@ -56,14 +57,6 @@ std::string lowercase(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-  }
-  return true;
 }
 
 // A connected socket with a large read-ahead buffer, inactivity timeouts,
@@ -457,7 +450,7 @@ struct Route {
   };
   Kind kind = Kind::kNotFound;
   Protocol protocol = Protocol::kOther;
-  const char* allowed = "";  // for kWrongMethod
+  std::string_view allowed;  // for kWrongMethod
 };
 
 Route route_for(HttpSatellite::Role role, const httplib::Request& req) {
@@ -465,7 +458,7 @@ Route route_for(HttpSatellite::Role role, const httplib::Request& req) {
   const std::string& p = req.path;
   const bool get = m == "GET" || m == "HEAD";
   const bool post = m == "POST";
-  auto only = [&](bool ok, Route::Kind kind, Protocol protocol, const char* allowed) {
+  auto only = [&](bool ok, Route::Kind kind, Protocol protocol, std::string_view allowed) {
     Route r;
     r.kind = ok ? kind : Route::Kind::kWrongMethod;
     r.protocol = protocol;
@@ -483,19 +476,10 @@ Route route_for(HttpSatellite::Role role, const httplib::Request& req) {
     return Route{};
   }
 
-  if (p == "/api/v2/reports")
-    return only(post, Route::Kind::kReport, Protocol::kLightstepProto, "POST");
-  if (p == "/api/v0/reports")
-    return only(post, Route::Kind::kReport, Protocol::kLightstepJson, "POST");
-  if (p == "/v1/traces") return only(post, Route::Kind::kReport, Protocol::kOtlpProto, "POST");
-  if (p == "/api/v2/spans") return only(post, Route::Kind::kReport, Protocol::kZipkinJson, "POST");
-  if (p == "/v0.4/traces") {
-    return only(post || m == "PUT", Route::Kind::kReport, Protocol::kDatadogV04, "PUT, POST");
+  if (const ProtocolSpec* spec = http_protocol_at(p)) {
+    return only(http_method_allowed(*spec, m), Route::Kind::kReport, spec->protocol,
+                spec->http_methods);
   }
-  if (p == "/v0.5/traces") {
-    return only(post || m == "PUT", Route::Kind::kReport, Protocol::kDatadogV05, "PUT, POST");
-  }
-  if (p == "/api/traces") return only(post, Route::Kind::kReport, Protocol::kJaegerThrift, "POST");
   if (p == "/info") return only(get, Route::Kind::kAgentInfo, Protocol::kOther, "GET");
   if (p == "/v0.7/config" || p == "/dogstatsd/v2/proxy" || p.rfind("/telemetry/proxy/", 0) == 0) {
     return Route{Route::Kind::kAcknowledge, Protocol::kOther, ""};
@@ -947,9 +931,10 @@ class HttpSatellite::Server final : public httplib::Server {
         res.set_content("{}", "application/json");
         return;
       case Route::Kind::kWrongMethod:
-        reject(res, 405, req.method + " " + req.path + " is not served; use " + route.allowed,
+        reject(res, 405,
+               req.method + " " + req.path + " is not served; use " + std::string(route.allowed),
                route.protocol, false);
-        res.set_header("Allow", route.allowed);
+        res.set_header("Allow", std::string(route.allowed));
         return;
       case Route::Kind::kNotFound:
         reject(res, 404, "no such endpoint: " + req.method + " " + req.path, Protocol::kOther,
@@ -1040,27 +1025,15 @@ class HttpSatellite::Server final : public httplib::Server {
               std::string& body) {
     Connection& c = *t_connection;
     const std::string content_type = lowercase(req.get_header_value("Content-Type"));
-    if (protocol == Protocol::kOtlpProto) {
-      if (starts_with_ci(content_type, "application/json")) {
-        protocol = Protocol::kOtlpJson;
-      } else if (!content_type.empty() && !starts_with_ci(content_type, "application/x-protobuf") &&
-                 !starts_with_ci(content_type, "application/protobuf") &&
-                 !starts_with_ci(content_type, "application/octet-stream")) {
-        reject(res, 415,
-               "unsupported Content-Type '" + content_type +
-                   "' for /v1/traces (use application/x-protobuf or application/json)",
-               protocol, false);
-        return;
-      }
-    } else if (protocol == Protocol::kZipkinJson && !content_type.empty() &&
-               !starts_with_ci(content_type, "application/json") &&
-               !starts_with_ci(content_type, "text/plain")) {
+    const ProtocolSpec* spec = http_protocol_for(req.path, content_type);
+    if (!spec) {
       reject(res, 415,
-             "unsupported Content-Type '" + content_type +
-                 "' for /api/v2/spans (only Zipkin v2 JSON is served)",
+             "unsupported Content-Type '" + content_type + "' for " + req.path + " (" +
+                 std::string(protocol_spec(protocol).content_type_hint) + ")",
              protocol, false);
       return;
     }
+    protocol = spec->protocol;
 
     const uint64_t wire_bytes = body.size();
     std::string_view payload = body;
@@ -1124,30 +1097,10 @@ class HttpSatellite::Server final : public httplib::Server {
   }
 
   static void answer_accepted(Protocol protocol, httplib::Response& res) {
-    switch (protocol) {
-      case Protocol::kLightstepProto:
-        // An empty body is an empty ReportResponse.
-        res.set_content("", "application/octet-stream");
-        return;
-      case Protocol::kOtlpProto:
-        res.set_content("", "application/x-protobuf");
-        return;
-      case Protocol::kLightstepJson:
-      case Protocol::kOtlpJson:
-        res.set_content("{}", "application/json");
-        return;
-      case Protocol::kZipkinJson:
-      case Protocol::kJaegerThrift:
-        res.status = 202;
-        return;
-      case Protocol::kDatadogV04:
-      case Protocol::kDatadogV05:
-        res.set_content(R"({"rate_by_service":{}})", "application/json");
-        return;
-      case Protocol::kOtlpGrpc:
-      case Protocol::kJaegerAgent:
-      case Protocol::kOther:
-        return;
+    const HttpAnswer& answer = protocol_spec(protocol).answer;
+    if (answer.status != 200) res.status = answer.status;
+    if (!answer.content_type.empty()) {
+      res.set_content(answer.body.data(), answer.body.size(), std::string(answer.content_type));
     }
   }
 

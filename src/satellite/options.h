@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "satellite/protocol.h"
 
 namespace spanbench::satellite {
 
@@ -18,13 +19,6 @@ enum class Mode {
   kTypical,      // ~0.05 us per span, then success
   kSlowSucceed,  // ~1 us per span, then success
   kSlowFail,     // ~0.01 us per span, then an error status; nothing counted
-};
-
-// What the satellite ports speak over TCP. UDP (Jaeger agent) and the admin
-// port are the same for both.
-enum class Transport {
-  kHttp,  // HTTP/1.1, every protocol by path, plus the admin API
-  kGrpc,  // gRPC h2c, OTLP TraceService/Export
 };
 
 std::optional<Mode> parse_mode(std::string_view text);

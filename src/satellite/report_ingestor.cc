@@ -3,30 +3,9 @@
 namespace spanbench::satellite {
 
 DecodeStatus decode_report(Protocol protocol, std::string_view body, DecodedReport& out) {
-  switch (protocol) {
-    case Protocol::kLightstepProto:
-      return decode_lightstep_proto(body, out);
-    case Protocol::kLightstepJson:
-      return decode_lightstep_json(body, out);
-    case Protocol::kOtlpProto:
-    case Protocol::kOtlpGrpc:
-      return decode_otlp_proto(body, out);
-    case Protocol::kOtlpJson:
-      return decode_otlp_json(body, out);
-    case Protocol::kZipkinJson:
-      return decode_zipkin_json(body, out);
-    case Protocol::kDatadogV04:
-      return decode_datadog_v04(body, out);
-    case Protocol::kDatadogV05:
-      return decode_datadog_v05(body, out);
-    case Protocol::kJaegerThrift:
-      return decode_jaeger_thrift_binary_batch(body, out);
-    case Protocol::kJaegerAgent:
-      return decode_jaeger_agent_datagram(body, out);
-    case Protocol::kOther:
-      break;
-  }
-  return DecodeStatus::failure("no decoder for this endpoint");
+  const DecodeFn decode = protocol_spec(protocol).decode;
+  if (!decode) return DecodeStatus::failure("no decoder for this endpoint");
+  return decode(body, out);
 }
 
 ReportIngestor::ReportIngestor(SpanCounter& counter, const FaultPlan& plan,

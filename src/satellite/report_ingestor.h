@@ -12,7 +12,7 @@
 
 namespace spanbench::satellite {
 
-// Runs the decoder for `protocol` (kOtlpGrpc bodies are OTLP protobuf).
+// Runs the decoder the protocol table names for `protocol`.
 DecodeStatus decode_report(Protocol protocol, std::string_view body, DecodedReport& out);
 
 // A decoded report waiting for its deliberate delay before it is answered.

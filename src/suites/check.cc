@@ -13,7 +13,7 @@ bool CheckReport::passed() const {
   return !steps.empty();
 }
 
-bool protocol_carries_logs(const std::string& protocol) { return protocol != "datadog"; }
+bool protocol_carries_logs(ProtocolFamily protocol) { return family_spec(protocol).carries_logs; }
 
 CheckReport check_client(Runner& runner, const CheckOptions& options,
                          const std::function<void(const CheckStep&)>& on_step) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/protocol_family.h"
 #include "suites/runner.h"
 
 namespace spanbench {
@@ -39,6 +40,6 @@ CheckReport check_client(Runner& runner, const CheckOptions& options,
                          const std::function<void(const CheckStep&)>& on_step = {});
 
 // Whether a protocol family carries span logs (Datadog's does not).
-bool protocol_carries_logs(const std::string& protocol);
+bool protocol_carries_logs(ProtocolFamily protocol);
 
 }  // namespace spanbench

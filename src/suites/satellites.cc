@@ -29,8 +29,7 @@ RunSatellites open_run_satellites(const std::string& mode, const ClientEntry& cl
   if (!m)
     throw UsageError("unknown satellite mode \"" + mode + "\"; use " + satellite_modes_help());
   o.mode = *m;
-  o.transport =
-      client.protocol == "otlp-grpc" ? satellite::Transport::kGrpc : satellite::Transport::kHttp;
+  o.transport = family_spec(client.protocol).transport;
   o.admin_port = 0;  // each HTTP satellite port serves the admin API already
   if (!ports.empty()) o.ports = ports;
   o.down_at = outage.down_at;

@@ -31,10 +31,11 @@ std::vector<std::string> satellite_modes();  // typical, slow_succeed, slow_fail
 std::string satellite_modes_help();
 
 // Starts a satellite group in `mode` speaking the client's protocol family
-// (gRPC for "otlp-grpc", HTTP + UDP otherwise) on `ports` (empty: the
-// defaults), going down and up as `outage` says. "none", or a client that
-// reports nowhere, gets no satellites. Throws spanbench::Error naming the
-// port and option when a port is taken.
+// (the transport its protocol table entry names: gRPC for "otlp-grpc", HTTP
+// + UDP otherwise) on `ports` (empty: the defaults), going down and up as
+// `outage` says. "none", or a client that reports nowhere, gets no
+// satellites. Throws spanbench::Error naming the port and option when a port
+// is taken.
 RunSatellites open_run_satellites(const std::string& mode, const ClientEntry& client,
                                   const std::vector<uint16_t>& ports,
                                   const SatelliteOutage& outage = {});

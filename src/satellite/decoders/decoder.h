@@ -25,6 +25,10 @@ struct DecodeStatus {
   static DecodeStatus failure(std::string why) { return {false, std::move(why)}; }
 };
 
+// What every decoder is: the protocol table (satellite/protocol.h) holds one
+// per wire protocol.
+using DecodeFn = DecodeStatus (*)(std::string_view body, DecodedReport& out);
+
 // Decoders do no I/O: bytes in (already un-gzipped and de-chunked), spans
 // out, or an error. `out` is appended to, so callers can reuse its capacity.
 // One function per wire protocol, each in its own file.

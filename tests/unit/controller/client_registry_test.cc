@@ -37,10 +37,10 @@ requires = ["some/dir"]
   ASSERT_EQ(reg.entries().size(), 2u);
   const auto& a = reg.get("a");
   EXPECT_EQ(a.command, (std::vector<std::string>{"bin/a", "--x"}));
-  EXPECT_EQ(a.protocol, "datadog");
+  EXPECT_EQ(a.protocol, ProtocolFamily::kDatadog);
   EXPECT_TRUE(a.reports_over_network());
   const auto& b = reg.get("b");
-  EXPECT_EQ(b.protocol, "none");
+  EXPECT_EQ(b.protocol, ProtocolFamily::kNone);
   EXPECT_FALSE(b.reports_over_network());
   EXPECT_EQ(b.requires_paths, (std::vector<std::string>{"some/dir"}));
 }
@@ -105,6 +105,15 @@ TEST(ClientRegistry, UnknownKeysTablesAndProtocolsNameTheLine) {
       error_of("[clients.a]\ncommand = [\"x\"]\nprotocol = \"otlp-grpc\"\n"
                "description = \"d\"\nrequires = []\nsetup = \"s\"\nready_check = [\"true\"]\n"),
       "");
+}
+
+TEST(ClientRegistry, EveryProtocolFamilyIsAccepted) {
+  for (const auto& family : protocol_families()) {
+    auto reg = ClientRegistry::parse(
+        "[clients.a]\ncommand = [\"x\"]\nprotocol = \"" + std::string(family.name) + "\"\n", "/",
+        "t");
+    EXPECT_EQ(reg.get("a").protocol, family.family) << family.name;
+  }
 }
 
 TEST(ClientRegistry, TheShippedRegistryParses) {

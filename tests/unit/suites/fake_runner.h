@@ -64,7 +64,7 @@ inline ClientEntry fake_client(const std::string& name, const std::string& proto
   ClientEntry e;
   e.name = name;
   e.command = {"/bin/true"};
-  e.protocol = protocol;
+  e.protocol = parse_protocol_family(protocol).value();
   return e;
 }
 
