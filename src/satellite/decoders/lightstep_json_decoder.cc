@@ -38,14 +38,16 @@ DecodeStatus decode_report(std::string_view body, DecodedReport& out) {
     return DecodeStatus::failure(std::string("LightStep JSON: top level is ") +
                                  json::type_name(root) + ", expected a report object");
   }
-  element records_value;
-  if (report["span_records"].get(records_value) != simdjson::SUCCESS || records_value.is_null()) {
-    return DecodeStatus::success();
-  }
   array records;
-  if (records_value.get(records) != simdjson::SUCCESS) {
-    return DecodeStatus::failure(std::string("LightStep JSON: span_records is ") +
-                                 json::type_name(records_value) + ", expected an array");
+  element records_value;
+  switch (json::optional_array(report, {"span_records"}, records, records_value)) {
+    case json::Found::kAbsent:
+      return DecodeStatus::success();
+    case json::Found::kWrongType:
+      return DecodeStatus::failure(std::string("LightStep JSON: span_records is ") +
+                                   json::type_name(records_value) + ", expected an array");
+    case json::Found::kArray:
+      break;
   }
   size_t index = 0;
   for (element record_value : records) {
@@ -57,19 +59,11 @@ DecodeStatus decode_report(std::string_view body, DecodedReport& out) {
     if (record["span_guid"].get(guid) != simdjson::SUCCESS) {
       return fail_at(index, "has no string span_guid");
     }
-    element value;
-    uint64_t count = 0;
-    if (record["attributes"].get(value) == simdjson::SUCCESS) {
-      if (value.is_object() || !json::count_items(value, count)) {
-        return fail_at(index, "attributes is not an array");
-      }
-      out.tag_count += count;
+    if (!json::add_item_count(record, "attributes", json::Items::kArray, out.tag_count)) {
+      return fail_at(index, "attributes is not an array");
     }
-    if (record["log_records"].get(value) == simdjson::SUCCESS) {
-      if (value.is_object() || !json::count_items(value, count)) {
-        return fail_at(index, "log_records is not an array");
-      }
-      out.log_count += count;
+    if (!json::add_item_count(record, "log_records", json::Items::kArray, out.log_count)) {
+      return fail_at(index, "log_records is not an array");
     }
     out.span_ids.push_back(span_id_of(guid));
     ++index;

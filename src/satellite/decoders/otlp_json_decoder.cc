@@ -19,14 +19,6 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-// First member of `obj` named one of `names`, if any.
-bool find_member(object obj, std::initializer_list<std::string_view> names, element& value) {
-  for (std::string_view name : names) {
-    if (obj.at_key(name).get(value) == simdjson::SUCCESS) return true;
-  }
-  return false;
-}
-
 int base64_digit(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= 'a' && c <= 'z') return c - 'a' + 26;
@@ -79,7 +71,7 @@ DecodeStatus decode_span(element span_value, DecodedReport& out, size_t r, size_
   }
   element id_value;
   std::string_view id_text;
-  if (!find_member(span, {"spanId", "span_id"}, id_value)) {
+  if (!json::find_member(span, {"spanId", "span_id"}, id_value)) {
     return DecodeStatus::failure("OTLP JSON: " + where(r, s, i) + " has no spanId");
   }
   uint64_t span_id;
@@ -87,37 +79,26 @@ DecodeStatus decode_span(element span_value, DecodedReport& out, size_t r, size_
     return DecodeStatus::failure("OTLP JSON: " + where(r, s, i) +
                                  ".spanId is not 16 hex digits (or 8 bytes of base64)");
   }
-  element value;
-  uint64_t count = 0;
-  if (find_member(span, {"attributes"}, value)) {
-    if (!json::count_items(value, count) || value.is_object()) {
-      return DecodeStatus::failure("OTLP JSON: " + where(r, s, i) + ".attributes is not an array");
-    }
-    out.tag_count += count;
+  if (!json::add_item_count(span, "attributes", json::Items::kArray, out.tag_count)) {
+    return DecodeStatus::failure("OTLP JSON: " + where(r, s, i) + ".attributes is not an array");
   }
-  if (find_member(span, {"events"}, value)) {
-    if (!json::count_items(value, count) || value.is_object()) {
-      return DecodeStatus::failure("OTLP JSON: " + where(r, s, i) + ".events is not an array");
-    }
-    out.log_count += count;
+  if (!json::add_item_count(span, "events", json::Items::kArray, out.log_count)) {
+    return DecodeStatus::failure("OTLP JSON: " + where(r, s, i) + ".events is not an array");
   }
   out.span_ids.push_back(span_id);
   return DecodeStatus::success();
 }
 
-// `container` is an array member of `parent` or absent/null; anything else
-// is reported with `what`.
+// The optional array member of `parent` named one of `names`; anything but
+// an array or null is reported with `what`.
 DecodeStatus get_array(object parent, std::initializer_list<std::string_view> names,
                        const std::string& what, array& items, bool& present) {
   element value;
-  present = false;
-  if (!find_member(parent, names, value) || value.is_null()) return DecodeStatus::success();
-  if (value.get(items) != simdjson::SUCCESS) {
-    return DecodeStatus::failure("OTLP JSON: " + what + " is " + json::type_name(value) +
-                                 ", expected an array");
-  }
-  present = true;
-  return DecodeStatus::success();
+  const json::Found found = json::optional_array(parent, names, items, value);
+  present = found == json::Found::kArray;
+  if (found != json::Found::kWrongType) return DecodeStatus::success();
+  return DecodeStatus::failure("OTLP JSON: " + what + " is " + json::type_name(value) +
+                               ", expected an array");
 }
 
 DecodeStatus decode_request(std::string_view body, DecodedReport& out) {

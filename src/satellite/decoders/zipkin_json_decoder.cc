@@ -38,19 +38,11 @@ DecodeStatus decode_spans(std::string_view body, DecodedReport& out) {
     if (!detail::parse_hex_u64(id_text, span_id)) {
       return fail_at(index, "id \"" + detail::printable(id_text, 32) + "\" is not 1-16 hex digits");
     }
-    element value;
-    uint64_t count = 0;
-    if (span["tags"].get(value) == simdjson::SUCCESS) {
-      if (value.is_array() || !json::count_items(value, count)) {
-        return fail_at(index, "tags is not an object");
-      }
-      out.tag_count += count;
+    if (!json::add_item_count(span, "tags", json::Items::kObject, out.tag_count)) {
+      return fail_at(index, "tags is not an object");
     }
-    if (span["annotations"].get(value) == simdjson::SUCCESS) {
-      if (value.is_object() || !json::count_items(value, count)) {
-        return fail_at(index, "annotations is not an array");
-      }
-      out.log_count += count;
+    if (!json::add_item_count(span, "annotations", json::Items::kArray, out.log_count)) {
+      return fail_at(index, "annotations is not an array");
     }
     out.span_ids.push_back(span_id);
     ++index;
