@@ -3,38 +3,34 @@
 // (string map = tags). dd-trace writes 32-bit array/map headers even for
 // small counts, which msgpack-c accepts like any other header.
 
+#include "satellite/decoders/datadog_walk.h"
 #include "satellite/decoders/decoder.h"
 #include "satellite/decoders/decoder_support.h"
-#include "satellite/decoders/msgpack_walk.h"
 
 namespace spanbench::satellite {
 namespace {
 
-class V04Visitor : public msgpack_walk::VisitorBase {
- public:
-  explicit V04Visitor(DecodedReport& out) : out_(out) {}
+using datadog_walk::Field;
+using msgpack_walk::Scalar;
 
-  bool visit_nil() { return scalar(Value::kNil); }
-  bool visit_boolean(bool /*v*/) { return scalar(Value::kOther); }
-  bool visit_positive_integer(uint64_t v) { return integer(v); }
-  bool visit_negative_integer(int64_t v) { return integer(static_cast<uint64_t>(v)); }
-  bool visit_float32(float /*v*/) { return scalar(Value::kOther); }
-  bool visit_float64(double /*v*/) { return scalar(Value::kOther); }
-  bool visit_bin(const char* /*v*/, uint32_t /*size*/) { return scalar(Value::kOther); }
-  bool visit_ext(const char* /*v*/, uint32_t /*size*/) { return scalar(Value::kOther); }
+class V04Visitor : public datadog_walk::SpanVisitor<V04Visitor> {
+ public:
+  explicit V04Visitor(DecodedReport& out) : SpanVisitor(out) {}
+
   bool visit_str(const char* v, uint32_t size) {
     if (ignore_depth_ == 0 && level_ == Level::kSpan && in_key_) {
       const std::string_view key(v, size);
-      key_ = key == "span_id" ? Key::kSpanId : key == "meta" ? Key::kMeta : Key::kOther;
+      field_ = key == "span_id" ? Field::kSpanId : key == "meta" ? Field::kMeta : Field::kOther;
       return true;
     }
-    return scalar(Value::kOther);
+    return scalar(Scalar::kString);
   }
 
+  // A key is read as field kOther, so only its value is judged as a field.
   bool start_map_key() {
     if (ignore_depth_ == 0 && level_ == Level::kSpan) {
       in_key_ = true;
-      key_ = Key::kOther;
+      field_ = Field::kOther;
     }
     return true;
   }
@@ -44,10 +40,7 @@ class V04Visitor : public msgpack_walk::VisitorBase {
   }
 
   bool start_array(uint32_t /*num_elements*/) {
-    if (ignore_depth_ > 0) {
-      ++ignore_depth_;
-      return true;
-    }
+    if (skipped_start()) return true;
     switch (level_) {
       case Level::kRoot:
         level_ = Level::kTraces;
@@ -58,27 +51,18 @@ class V04Visitor : public msgpack_walk::VisitorBase {
       case Level::kSpans:
         return fail("span is an array, expected a map");
       case Level::kSpan:
-        if (!in_key_ && key_ == Key::kSpanId) return fail("span_id is not an integer");
-        if (!in_key_ && key_ == Key::kMeta) return fail("meta is not a map");
-        ++ignore_depth_;
-        return true;
+        return field_array();
     }
     return false;
   }
   bool end_array() {
-    if (ignore_depth_ > 0) {
-      --ignore_depth_;
-      return true;
-    }
+    if (skipped_end()) return true;
     level_ = level_ == Level::kSpans ? Level::kTraces : Level::kRoot;
     return true;
   }
 
   bool start_map(uint32_t num_kv_pairs) {
-    if (ignore_depth_ > 0) {
-      ++ignore_depth_;
-      return true;
-    }
+    if (skipped_start()) return true;
     switch (level_) {
       case Level::kRoot:
         return fail("top level is a map, expected an array of traces");
@@ -86,43 +70,28 @@ class V04Visitor : public msgpack_walk::VisitorBase {
         return fail("trace is a map, expected an array of spans");
       case Level::kSpans:
         level_ = Level::kSpan;
-        has_span_id_ = false;
+        start_span();
         return true;
       case Level::kSpan:
-        if (!in_key_ && key_ == Key::kSpanId) return fail("span_id is not an integer");
-        if (!in_key_ && key_ == Key::kMeta) out_.tag_count += num_kv_pairs;
-        ++ignore_depth_;
-        return true;
+        return field_map(num_kv_pairs);
     }
     return false;
   }
   bool end_map() {
-    if (ignore_depth_ > 0) {
-      --ignore_depth_;
-      return true;
-    }
-    // Only span maps are entered without ignoring.
+    if (skipped_end()) return true;
+    // Only span maps are entered without skipping.
     if (!has_span_id_) return fail("span without span_id");
-    out_.span_ids.push_back(span_id_);
+    end_span();
     level_ = Level::kSpans;
     return true;
   }
 
- private:
-  enum class Level { kRoot, kTraces, kSpans, kSpan };
-  enum class Key { kOther, kSpanId, kMeta };
-  enum class Value { kNil, kOther };
-
+  // For ScalarVisitor.
   bool integer(uint64_t v) {
-    if (ignore_depth_ == 0 && level_ == Level::kSpan && !in_key_ && key_ == Key::kSpanId) {
-      span_id_ = v;
-      has_span_id_ = true;
-      return true;
-    }
-    return scalar(Value::kOther);
+    if (ignore_depth_ == 0 && level_ == Level::kSpan) return field_integer(v);
+    return scalar(Scalar::kOther);
   }
-
-  bool scalar(Value value) {
+  bool scalar(Scalar value) {
     if (ignore_depth_ > 0) return true;
     switch (level_) {
       case Level::kRoot:
@@ -132,20 +101,16 @@ class V04Visitor : public msgpack_walk::VisitorBase {
       case Level::kSpans:
         return fail("span is not a map");
       case Level::kSpan:
-        if (in_key_) return true;
-        if (key_ == Key::kSpanId) return fail("span_id is not an integer");
-        if (key_ == Key::kMeta && value != Value::kNil) return fail("meta is not a map");
-        return true;
+        return field_scalar(value);
     }
     return false;
   }
 
-  DecodedReport& out_;
+ private:
+  enum class Level { kRoot, kTraces, kSpans, kSpan };
+
   Level level_ = Level::kRoot;
-  Key key_ = Key::kOther;
   bool in_key_ = false;
-  bool has_span_id_ = false;
-  uint64_t span_id_ = 0;
 };
 
 }  // namespace

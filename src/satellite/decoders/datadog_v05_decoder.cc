@@ -6,9 +6,9 @@
 // Only span_id (element 4) and the size of meta (element 9) are needed, so
 // indices are not resolved against the table.
 
+#include "satellite/decoders/datadog_walk.h"
 #include "satellite/decoders/decoder.h"
 #include "satellite/decoders/decoder_support.h"
-#include "satellite/decoders/msgpack_walk.h"
 
 namespace spanbench::satellite {
 namespace {
@@ -17,32 +17,27 @@ constexpr uint32_t kSpanFields = 12;
 constexpr int kSpanIdField = 4;
 constexpr int kMetaField = 9;
 
-class V05Visitor : public msgpack_walk::VisitorBase {
- public:
-  explicit V05Visitor(DecodedReport& out) : out_(out) {}
+using datadog_walk::Field;
+using msgpack_walk::Scalar;
 
-  bool visit_nil() { return scalar(Value::kNil); }
-  bool visit_boolean(bool /*v*/) { return scalar(Value::kOther); }
-  bool visit_positive_integer(uint64_t v) { return integer(v); }
-  bool visit_negative_integer(int64_t v) { return integer(static_cast<uint64_t>(v)); }
-  bool visit_float32(float /*v*/) { return scalar(Value::kOther); }
-  bool visit_float64(double /*v*/) { return scalar(Value::kOther); }
-  bool visit_bin(const char* /*v*/, uint32_t /*size*/) { return scalar(Value::kOther); }
-  bool visit_ext(const char* /*v*/, uint32_t /*size*/) { return scalar(Value::kOther); }
-  bool visit_str(const char* /*v*/, uint32_t /*size*/) { return scalar(Value::kString); }
+class V05Visitor : public datadog_walk::SpanVisitor<V05Visitor> {
+ public:
+  explicit V05Visitor(DecodedReport& out) : SpanVisitor(out) {}
 
   bool start_array_item() {
     if (ignore_depth_ > 0) return true;
     if (level_ == Level::kPayload) ++payload_index_;
-    if (level_ == Level::kSpan) ++field_index_;
+    if (level_ == Level::kSpan) {
+      ++field_index_;
+      field_ = field_index_ == kSpanIdField ? Field::kSpanId
+               : field_index_ == kMetaField ? Field::kMeta
+                                            : Field::kOther;
+    }
     return true;
   }
 
   bool start_array(uint32_t num_elements) {
-    if (ignore_depth_ > 0) {
-      ++ignore_depth_;
-      return true;
-    }
+    if (skipped_start()) return true;
     switch (level_) {
       case Level::kRoot:
         if (num_elements != 2) {
@@ -65,24 +60,18 @@ class V05Visitor : public msgpack_walk::VisitorBase {
         }
         level_ = Level::kSpan;
         field_index_ = -1;
-        span_id_ = 0;
+        start_span();
         return true;
       case Level::kSpan:
-        if (field_index_ == kSpanIdField) return fail("span_id is not an integer");
-        if (field_index_ == kMetaField) return fail("meta is not a map");
-        ++ignore_depth_;
-        return true;
+        return field_array();
     }
     return false;
   }
   bool end_array() {
-    if (ignore_depth_ > 0) {
-      --ignore_depth_;
-      return true;
-    }
+    if (skipped_end()) return true;
     switch (level_) {
       case Level::kSpan:
-        out_.span_ids.push_back(span_id_);
+        end_span();
         level_ = Level::kSpans;
         break;
       case Level::kSpans:
@@ -100,35 +89,24 @@ class V05Visitor : public msgpack_walk::VisitorBase {
     return true;
   }
 
+  // Every map is a span's field (anywhere else it is an error), so maps are
+  // always skipped.
   bool start_map(uint32_t num_kv_pairs) {
-    if (ignore_depth_ > 0) {
-      ++ignore_depth_;
-      return true;
-    }
-    if (level_ != Level::kSpan) return scalar(Value::kOther);
-    if (field_index_ == kSpanIdField) return fail("span_id is not an integer");
-    if (field_index_ == kMetaField) out_.tag_count += num_kv_pairs;
-    ++ignore_depth_;
-    return true;
+    if (skipped_start()) return true;
+    if (level_ != Level::kSpan) return scalar(Scalar::kOther);
+    return field_map(num_kv_pairs);
   }
   bool end_map() {
     --ignore_depth_;
     return true;
   }
 
- private:
-  enum class Level { kRoot, kPayload, kStrings, kTraces, kSpans, kSpan };
-  enum class Value { kNil, kString, kOther };
-
+  // For ScalarVisitor.
   bool integer(uint64_t v) {
-    if (ignore_depth_ == 0 && level_ == Level::kSpan && field_index_ == kSpanIdField) {
-      span_id_ = v;
-      return true;
-    }
-    return scalar(Value::kOther);
+    if (ignore_depth_ == 0 && level_ == Level::kSpan) return field_integer(v);
+    return scalar(Scalar::kOther);
   }
-
-  bool scalar(Value value) {
+  bool scalar(Scalar value) {
     if (ignore_depth_ > 0) return true;
     switch (level_) {
       case Level::kRoot:
@@ -137,24 +115,23 @@ class V05Visitor : public msgpack_walk::VisitorBase {
         return fail(payload_index_ == 0 ? "string table is not an array"
                                         : "traces is not an array");
       case Level::kStrings:
-        return value == Value::kString || fail("string table entry is not a string");
+        return value == Scalar::kString || fail("string table entry is not a string");
       case Level::kTraces:
         return fail("trace is not an array of spans");
       case Level::kSpans:
         return fail("span is not a 12-element array");
       case Level::kSpan:
-        if (field_index_ == kSpanIdField) return fail("span_id is not an integer");
-        if (field_index_ == kMetaField && value != Value::kNil) return fail("meta is not a map");
-        return true;
+        return field_scalar(value);
     }
     return false;
   }
 
-  DecodedReport& out_;
+ private:
+  enum class Level { kRoot, kPayload, kStrings, kTraces, kSpans, kSpan };
+
   Level level_ = Level::kRoot;
   int payload_index_ = -1;
   int field_index_ = -1;
-  uint64_t span_id_ = 0;
 };
 
 }  // namespace
