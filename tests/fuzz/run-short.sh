@@ -20,9 +20,11 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(lightstep_proto lightstep_json otlp_proto otlp_json zipkin_json
-           datadog_v04 datadog_v05 jaeger_thrift_batch jaeger_agent_datagram gunzip
-           http_head grpc_message)
+  # Every target there is a source for: tests/fuzz/fuzz_<name>.cc.
+  for source in "$here"/fuzz_*.cc; do
+    name="${source##*/fuzz_}"
+    targets+=("${name%.cc}")
+  done
 fi
 
 failed=()
