@@ -65,7 +65,7 @@ TEST(Cli, PortInUseIsAClearError) {
   EXPECT_NE(out.output.find("--control-port"), std::string::npos) << out.output;
 }
 
-TEST(Cli, RunPrintsSeedShapeAndWritesJson) {
+TEST(Cli, RunPrintsFiguresAndWritesJson) {
   std::string json = std::string(TEST_WORK_DIR) + "/cli-run.json";
   std::string cal = std::string(TEST_WORK_DIR) + "/cli-cal.json";
   std::remove(json.c_str());
@@ -104,13 +104,22 @@ TEST(Cli, RunPrintsSeedShapeAndWritesJson) {
   }
   EXPECT_NE(doc["tracer_version"].get<std::string>().find("opentracing-cpp"), std::string::npos);
 
+  // A fit that a busy machine kept from converging is not reused but made
+  // again (calibrate_or_reuse); only a usable one can be checked for reuse.
+  const bool busy_fit = out.output.find("200 spans/s: NOT converged") != std::string::npos &&
+                        out.output.find("the machine was busy") != std::string::npos;
+
   // The saved calibration is reused, and so is its fit for 200 spans/s.
   auto reused = run_shell(
       spanbench("run --client cpp-mock --no-trace --sps 200 --runtime 1 --calibration " + cal, 12));
   EXPECT_EQ(reused.exit_code, 0) << reused.output;
   EXPECT_NE(reused.output.find("reusing the calibration of cpp-mock"), std::string::npos)
       << reused.output;
-  EXPECT_NE(reused.output.find("200 spans/s: reused from"), std::string::npos) << reused.output;
+  if (!busy_fit) {
+    EXPECT_NE(reused.output.find("200 spans/s: reused from"), std::string::npos) << reused.output;
+  } else {
+    EXPECT_EQ(reused.output.find("200 spans/s: reused from"), std::string::npos) << reused.output;
+  }
   EXPECT_NE(reused.output.find("out of 200 sent"), std::string::npos) << reused.output;
 
   // Another rate gets its own fit, made now and added to the file.
@@ -122,8 +131,11 @@ TEST(Cli, RunPrintsSeedShapeAndWritesJson) {
   EXPECT_NE(other.output.find("verification run"), std::string::npos) << other.output;
   auto saved = load_calibrations(cal);
   ASSERT_EQ(saved.size(), 1u);
-  EXPECT_NE(saved[0].fit_for(200), nullptr);
   EXPECT_NE(saved[0].fit_for(300), nullptr);
+  if (busy_fit)
+    GTEST_SKIP() << "machine busy: the 200 spans/s fit did not converge, so its reuse "
+                    "was not checked (rerun on a quieter machine)";
+  EXPECT_NE(saved[0].fit_for(200), nullptr);
 }
 
 TEST(Cli, FailedRunExitsOneAndKeepsPartialResult) {
