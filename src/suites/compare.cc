@@ -189,7 +189,10 @@ Comparison compare_result_sets(const ResultSet& base, const ResultSet& next, dou
       mc.change_defined = mc.new_median == 0;
     }
     mc.test = stats::mann_whitney_u(a, b);
-    mc.significant = mc.test.p < alpha;
+    // A change too small to matter is not flagged however consistent it is:
+    // peak RSS, for one, moves by a few pages between identical runs.
+    mc.significant = mc.test.p < alpha &&
+                     (!mc.change_defined || std::abs(mc.change_percent) >= kMinChangePercent);
     if (m == "cpu_usage") {
       for (auto* v : {&a, &b}) {
         for (double& x : *v) x *= 100;  // points

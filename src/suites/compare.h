@@ -35,7 +35,7 @@ struct MetricComparison {
   // (for cpu_usage in points of CPU share, x100).
   stats::ShiftInterval shift;
   stats::MannWhitneyResult test;
-  bool significant = false;  // p < alpha
+  bool significant = false;  // p < alpha and the medians differ by kMinChangePercent or more
 };
 
 struct Comparison {
@@ -63,6 +63,10 @@ struct Comparison {
   std::string noise_text() const;  // one line saying why, when noisy
 };
 
+// Smaller changes of a median are never flagged: consistent but too small to
+// matter (a few pages of RSS between identical runs).
+inline constexpr double kMinChangePercent = 1.0;
+
 // The metrics compared, in order.
 const std::vector<std::string>& compared_metrics();
 // A metric's value in one result document (dropped_share = dropped / sent).
@@ -70,7 +74,8 @@ double metric_value(const nlohmann::json& result, const std::string& metric);
 
 // Per metric: both medians, the change, and a two-sided Mann-Whitney U
 // test; a change is flagged only when p < alpha (as Google Benchmark's
-// compare.py), and the Hodges-Lehmann shift with its 1 - alpha interval.
+// compare.py) and the medians differ by at least kMinChangePercent, and the
+// Hodges-Lehmann shift with its 1 - alpha interval.
 // Warns under 9 repetitions a side. Notes differing settings and disturbed
 // runs; `allow_noise` keeps the latter from making the comparison noisy.
 Comparison compare_result_sets(const ResultSet& base, const ResultSet& next, double alpha = 0.05,

@@ -29,7 +29,7 @@ for lib in libc6 libstdc++6 libfmt libspdlog libprotobuf libgrpc++ libdd-opentra
   grep -Fq "$lib" <<<"$depends" || fail "Depends lacks $lib"
 done
 
-trap 'dpkg -r spanbench >/dev/null 2>&1 || true' EXIT
+trap 'dpkg --purge spanbench >/dev/null 2>&1 || true' EXIT
 dpkg -i "$deb"
 unset SPANBENCH_CLIENTS
 cd "$work/elsewhere"
@@ -47,4 +47,7 @@ trap - EXIT
 for p in /usr/bin/spanbench /usr/libexec/spanbench /usr/share/spanbench; do
   [ ! -e "$p" ] || fail "dpkg -r left $p"
 done
+# Removed, its remove script ran; purge forgets it, so no "rc" entry stays.
+dpkg --purge spanbench
+! dpkg-query -W spanbench >/dev/null 2>&1 || fail "dpkg --purge left spanbench in dpkg's database"
 echo "deb: ok"

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -155,6 +156,26 @@ TEST(Compare, OverlappingSetsAreNotFlaggedAndFewRunsWarn) {
   ASSERT_FALSE(c.warnings.empty());
   EXPECT_NE(c.warnings[0].find("9+"), std::string::npos);
   EXPECT_NE(format_comparison(c).find("no significant change"), std::string::npos);
+}
+
+TEST(Compare, AConsistentChangeTooSmallToMatterIsNotFlagged) {
+  // Identical runs whose peak RSS differs by ten pages (0.2%) every time:
+  // the test finds it (p < alpha), the comparison does not flag it; 5% it does.
+  ResultSet base{"base", {}, {}, {}}, same{"same", {}, {}, {}}, grown{"grown", {}, {}, {}};
+  for (int i = 0; i < 10; ++i) {
+    base.results.push_back(result(0.70 + 0.001 * i, (20 << 20) + 4096 * (i % 3)));
+    same.results.push_back(result(0.70 + 0.001 * i, (20 << 20) + 40960 + 4096 * (i % 3)));
+    grown.results.push_back(result(0.70 + 0.001 * i, (21 << 20) + 4096 * (i % 3)));
+  }
+  Comparison c = compare_result_sets(base, same);
+  const auto& rss = c.metrics[3];
+  ASSERT_EQ(rss.metric, "max_rss_bytes");
+  EXPECT_LT(rss.test.p, 0.05);
+  EXPECT_LT(std::abs(rss.change_percent), kMinChangePercent);
+  EXPECT_FALSE(rss.significant);
+  EXPECT_FALSE(c.any_significant());
+  Comparison g = compare_result_sets(base, grown);
+  EXPECT_TRUE(g.metrics[3].significant);
 }
 
 TEST(Compare, DroppedShareIsDroppedOverSent) {
