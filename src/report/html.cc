@@ -419,7 +419,79 @@ ReportContext current_report_context() {
   return {machine_context(), SPANBENCH_VERSION, SPANBENCH_GIT_COMMIT, utc_now_text()};
 }
 
-std::string html_report(const fs::path& dir, const ReportContext& context) {
+namespace {
+
+// What a report folder holds, sorted by kind as the files are read.
+struct ReportInputs {
+  std::string tables, summaries;    // HTML sections
+  std::vector<std::string> inputs;  // the files the page shows, relative
+  // Result documents by folder (or JSON-lines file): one result set each.
+  std::map<fs::path, std::vector<SetRun>> result_sets;
+  std::map<fs::path, std::string> status_texts;  // run --repeat summary.json, by folder
+  // Graphs by path without extension: each shown once, SVG rather than PNG.
+  std::map<fs::path, fs::path> graph_files;
+};
+
+void add_csv(ReportInputs& in, const fs::path& f, const std::string& rel) {
+  std::vector<CsvRow> rows = parse_csv(read_file(f));
+  if (rows.empty()) return;
+  in.inputs.push_back(rel);
+  const CsvRow& header = rows.front();
+  size_t total = rows.size() - 1;
+  std::vector<std::vector<Cell>> body;
+  for (size_t i = 1; i < rows.size() && body.size() < kMaxTableRows; ++i) {
+    std::vector<Cell> cells;
+    for (size_t c = 0; c < rows[i].size(); ++c) {
+      cells.push_back(csv_cell(c < header.size() ? header[c] : "", rows[i][c]));
+    }
+    body.push_back(std::move(cells));
+  }
+  std::vector<std::string> titles;
+  for (const auto& h : header) titles.push_back(column_title(h));
+  in.tables += fmt::format("<details><summary>{} ({} rows)</summary>\n", html_escape(rel),
+                           grouped(int64_t(total))) +
+               table(titles, body, total) + "</details>\n";
+}
+
+// A .json file holds one document, a .jsonl file one per line.
+void add_json(ReportInputs& in, const fs::path& f, const std::string& rel) {
+  const bool lines_file = f.extension() == ".jsonl";
+  std::string text = read_file(f);
+  std::vector<nlohmann::json> docs;
+  if (!lines_file) {
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_discarded()) docs.push_back(std::move(j));
+  } else {
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+      auto j = nlohmann::json::parse(line, nullptr, false);
+      if (!j.is_discarded()) docs.push_back(std::move(j));
+    }
+  }
+  bool used = false;
+  for (size_t k = 0; k < docs.size(); ++k) {
+    const auto& j = docs[k];
+    std::string name =
+        !lines_file ? f.filename().string() : fmt::format("{}:{}", f.filename().string(), k + 1);
+    if (is_result_document(j)) {
+      in.result_sets[!lines_file ? f.parent_path() : f].push_back({name, j});
+      used = true;
+    } else if (is_regress_summary(j)) {
+      in.summaries += regress_section(rel, j);
+      used = true;
+    } else if (is_comparison(j)) {
+      in.summaries += comparison_section(rel, j);
+      used = true;
+    } else if (is_repeat_summary(j)) {
+      in.status_texts[f.parent_path()] = j.value("status_text", "");
+      used = true;
+    }
+  }
+  if (used) in.inputs.push_back(rel);
+}
+
+ReportInputs read_report_folder(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     throw UsageError(dir.string() +
@@ -432,83 +504,33 @@ std::string html_report(const fs::path& dir, const ReportContext& context) {
   }
   std::sort(files.begin(), files.end());
 
-  std::string graphs, tables, summaries;
-  std::vector<std::string> inputs;  // the files the page shows
-  // Result documents by folder (or JSON-lines file): one result set each.
-  std::map<fs::path, std::vector<SetRun>> result_sets;
-  std::map<fs::path, std::string> status_texts;  // run --repeat summary.json, by folder
-  // Graphs by path without extension: each shown once, SVG rather than PNG.
-  std::map<fs::path, fs::path> graph_files;
-  size_t images = 0;
+  ReportInputs in;
   for (const auto& f : files) {
     std::string ext = f.extension().string();
     std::string rel = fs::relative(f, dir).generic_string();
     if (ext == ".png" || ext == ".svg") {
       auto stem = fs::path(f).replace_extension();
-      auto it = graph_files.find(stem);
-      if (it == graph_files.end() || ext == ".svg") graph_files[stem] = f;
+      auto it = in.graph_files.find(stem);
+      if (it == in.graph_files.end() || ext == ".svg") in.graph_files[stem] = f;
     } else if (ext == ".csv") {
-      std::vector<CsvRow> rows = parse_csv(read_file(f));
-      if (rows.empty()) continue;
-      inputs.push_back(rel);
-      const CsvRow& header = rows.front();
-      size_t total = rows.size() - 1;
-      std::vector<std::vector<Cell>> body;
-      for (size_t i = 1; i < rows.size() && body.size() < kMaxTableRows; ++i) {
-        std::vector<Cell> cells;
-        for (size_t c = 0; c < rows[i].size(); ++c) {
-          cells.push_back(csv_cell(c < header.size() ? header[c] : "", rows[i][c]));
-        }
-        body.push_back(std::move(cells));
-      }
-      std::vector<std::string> titles;
-      for (const auto& h : header) titles.push_back(column_title(h));
-      tables += fmt::format("<details><summary>{} ({} rows)</summary>\n", html_escape(rel),
-                            grouped(int64_t(total))) +
-                table(titles, body, total) + "</details>\n";
+      add_csv(in, f, rel);
     } else if (ext == ".json" || ext == ".jsonl") {
-      std::string text = read_file(f);
-      std::vector<nlohmann::json> docs;
-      if (ext == ".json") {
-        auto j = nlohmann::json::parse(text, nullptr, false);
-        if (!j.is_discarded()) docs.push_back(std::move(j));
-      } else {
-        std::istringstream lines(text);
-        std::string line;
-        while (std::getline(lines, line)) {
-          auto j = nlohmann::json::parse(line, nullptr, false);
-          if (!j.is_discarded()) docs.push_back(std::move(j));
-        }
-      }
-      bool used = false;
-      for (size_t k = 0; k < docs.size(); ++k) {
-        const auto& j = docs[k];
-        std::string name = ext == ".json" ? f.filename().string()
-                                          : fmt::format("{}:{}", f.filename().string(), k + 1);
-        if (is_result_document(j)) {
-          result_sets[ext == ".json" ? f.parent_path() : f].push_back({name, j});
-          used = true;
-        } else if (is_regress_summary(j)) {
-          summaries += regress_section(rel, j);
-          used = true;
-        } else if (is_comparison(j)) {
-          summaries += comparison_section(rel, j);
-          used = true;
-        } else if (is_repeat_summary(j)) {
-          status_texts[f.parent_path()] = j.value("status_text", "");
-          used = true;
-        }
-      }
-      if (used) inputs.push_back(rel);
+      add_json(in, f, rel);
     } else if (ext == ".xml") {
       std::string xml = read_file(f);
       if (xml.find("<testsuite") != std::string::npos) {
-        summaries += junit_section(rel, xml);
-        inputs.push_back(rel);
+        in.summaries += junit_section(rel, xml);
+        in.inputs.push_back(rel);
       }
     }
   }
-  for (const auto& [stem, f] : graph_files) {
+  return in;
+}
+
+// Each graph once, inlined; counts them for the page's image check.
+std::string graphs_section(ReportInputs& in, const fs::path& dir, size_t& images) {
+  std::string graphs;
+  for (const auto& [stem, f] : in.graph_files) {
     std::string ext = f.extension().string();
     std::string rel = fs::relative(f, dir).generic_string();
     std::string mime = ext == ".png" ? "image/png" : "image/svg+xml";
@@ -516,11 +538,14 @@ std::string html_report(const fs::path& dir, const ReportContext& context) {
         "<figure><img alt=\"{0}\" src=\"data:{1};base64,{2}\" onload=\"spanbenchCheckImages()\" "
         "onerror=\"spanbenchCheckImages()\"><figcaption>{0}</figcaption></figure>\n",
         html_escape(rel), mime, base64_encode(read_file(f)));
-    inputs.push_back(rel);
+    in.inputs.push_back(rel);
     ++images;
   }
+  return graphs;
+}
 
-  // run --repeat folders: their traced and untraced halves are one set.
+// run --repeat folders: their traced and untraced halves are one set.
+void merge_repeat_halves(std::map<fs::path, std::vector<SetRun>>& result_sets) {
   for (auto it = result_sets.begin(); it != result_sets.end();) {
     fs::path parent = it->first.parent_path();
     bool half = it->first.filename() == "traced" || it->first.filename() == "untraced";
@@ -540,46 +565,36 @@ std::string html_report(const fs::path& dir, const ReportContext& context) {
       ++it;
     }
   }
+}
+
+std::string result_sets_section(const ReportInputs& in, const fs::path& dir) {
   std::string sets;
-  for (const auto& [where, runs] : result_sets) {
+  for (const auto& [where, runs] : in.result_sets) {
     std::string rel = fs::relative(where, dir).generic_string();
-    auto status = status_texts.find(where);
+    auto status = in.status_texts.find(where);
     sets += result_set_section(rel == "." ? "results in ./" : "results in " + rel, runs,
-                               status == status_texts.end() ? "" : status->second);
+                               status == in.status_texts.end() ? "" : status->second);
   }
-  if (graphs.empty() && tables.empty() && summaries.empty() && sets.empty()) {
-    throw Error("nothing to report in " + dir.string() +
-                ": no PNG/SVG graphs, CSV, result JSON or JUnit files found there");
-  }
+  return sets;
+}
 
-  // The machines the results were measured on, as their files say.
-  std::set<std::string> measured_on;
-  for (const auto& [where, runs] : result_sets) {
-    for (const auto& r : runs) {
-      if (r.doc.contains("context")) measured_on.insert(machine_line(r.doc["context"]));
-    }
-  }
-  std::vector<std::vector<Cell>> machine_rows;
-  if (context.machine.is_object()) {
-    for (const auto& [k, v] : context.machine.items()) {
-      machine_rows.push_back({{k}, {value_text(v)}});
-    }
-  }
-  std::sort(inputs.begin(), inputs.end());
-
-  std::string folder = fs::absolute(dir).lexically_normal().string();
-  std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-  s += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  s += fmt::format("<title>spanbench report: {}</title>\n", html_escape(dir.filename().string()));
-  s += fmt::format("<style>{}</style>\n<script>{}</script>\n</head>\n<body>\n", kStyle, kScript);
-  s += "<h1>spanbench report</h1>\n";
+// The top of the page: when, by what, on which machine, from which folder.
+std::string provenance(const ReportInputs& in, const std::string& folder,
+                       const ReportContext& context, size_t images) {
   std::string commit = context.git_commit.empty() ? "" : " (commit " + context.git_commit + ")";
-  s += fmt::format(
+  std::string s = fmt::format(
       "<p class=\"made\" id=\"made\">Made {} by spanbench {}{} on {}, from <code>{}</code> ({} "
       "files).</p>\n",
       html_escape(context.created), html_escape(context.version), html_escape(commit),
       html_escape(machine_line(context.machine)), html_escape(folder),
-      grouped(int64_t(inputs.size())));
+      grouped(int64_t(in.inputs.size())));
+  // The machines the results were measured on, as their files say.
+  std::set<std::string> measured_on;
+  for (const auto& [where, runs] : in.result_sets) {
+    for (const auto& r : runs) {
+      if (r.doc.contains("context")) measured_on.insert(machine_line(r.doc["context"]));
+    }
+  }
   for (const auto& m : measured_on) {
     s += fmt::format("<p class=\"made\">Results measured on {}.</p>\n", html_escape(m));
   }
@@ -587,16 +602,52 @@ std::string html_report(const fs::path& dir, const ReportContext& context) {
       "<p id=\"image-check\" class=\"note\" data-images=\"{}\" data-rendered=\"0\">images not "
       "checked yet</p>\n",
       images);
-  if (!sets.empty()) s += "<h2>Result sets</h2>\n" + sets;
-  if (!summaries.empty()) s += "<h2>Checks and comparisons</h2>\n" + summaries;
-  if (!graphs.empty()) s += "<h2>Graphs</h2>\n" + graphs;
-  if (!tables.empty()) s += "<h2>Data</h2>\n" + tables;
-  s += "<h2>Made from</h2>\n<details><summary>the files read, under <code>" + html_escape(folder) +
-       "</code></summary>\n<ul>\n";
-  for (const auto& i : inputs) s += "<li><code>" + html_escape(i) + "</code></li>\n";
+  return s;
+}
+
+// The files read and the machine the page was made on, at the bottom.
+std::string made_from(const ReportInputs& in, const std::string& folder,
+                      const ReportContext& context) {
+  std::vector<std::vector<Cell>> machine_rows;
+  if (context.machine.is_object()) {
+    for (const auto& [k, v] : context.machine.items()) {
+      machine_rows.push_back({{k}, {value_text(v)}});
+    }
+  }
+  std::string s = "<h2>Made from</h2>\n<details><summary>the files read, under <code>" +
+                  html_escape(folder) + "</code></summary>\n<ul>\n";
+  for (const auto& i : in.inputs) s += "<li><code>" + html_escape(i) + "</code></li>\n";
   s += "</ul>\n</details>\n";
   s += "<details><summary>the machine this report was made on</summary>\n" +
        table({"property", "value"}, machine_rows, machine_rows.size()) + "</details>\n";
+  return s;
+}
+
+}  // namespace
+
+std::string html_report(const fs::path& dir, const ReportContext& context) {
+  ReportInputs in = read_report_folder(dir);
+  size_t images = 0;
+  const std::string graphs = graphs_section(in, dir, images);
+  merge_repeat_halves(in.result_sets);
+  const std::string sets = result_sets_section(in, dir);
+  if (graphs.empty() && in.tables.empty() && in.summaries.empty() && sets.empty()) {
+    throw Error("nothing to report in " + dir.string() +
+                ": no PNG/SVG graphs, CSV, result JSON or JUnit files found there");
+  }
+  std::sort(in.inputs.begin(), in.inputs.end());
+
+  const std::string folder = fs::absolute(dir).lexically_normal().string();
+  std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  s += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  s += fmt::format("<title>spanbench report: {}</title>\n", html_escape(dir.filename().string()));
+  s += fmt::format("<style>{}</style>\n<script>{}</script>\n</head>\n<body>\n", kStyle, kScript);
+  s += "<h1>spanbench report</h1>\n" + provenance(in, folder, context, images);
+  if (!sets.empty()) s += "<h2>Result sets</h2>\n" + sets;
+  if (!in.summaries.empty()) s += "<h2>Checks and comparisons</h2>\n" + in.summaries;
+  if (!graphs.empty()) s += "<h2>Graphs</h2>\n" + graphs;
+  if (!in.tables.empty()) s += "<h2>Data</h2>\n" + in.tables;
+  s += made_from(in, folder, context);
   s += "</body>\n</html>\n";
   return s;
 }
