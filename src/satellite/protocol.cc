@@ -102,14 +102,12 @@ constexpr bool in_enum_order() {
   if (std::size(kProtocols) != kProtocolCount) return false;
   for (size_t i = 0; i < kProtocolCount; ++i) {
     if (static_cast<size_t>(kProtocols[i].protocol) != i) return false;
-    // Only a protocol served over HTTP has a path and methods; all but
-    // kOther have a decoder.
+    // Only a protocol served over HTTP has a path and methods. (That all
+    // but kOther have a decoder is checked by a unit test: comparing a
+    // function's address is not a constant expression under ASan.)
     const bool http = kProtocols[i].carrier == Carrier::kHttp;
     if (http != !kProtocols[i].http_path.empty()) return false;
     if (http != !kProtocols[i].http_methods.empty()) return false;
-    if ((kProtocols[i].decode == nullptr) != (kProtocols[i].carrier == Carrier::kNone)) {
-      return false;
-    }
   }
   return true;
 }
