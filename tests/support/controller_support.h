@@ -12,10 +12,22 @@
 #include <string>
 
 #include "controller/controller.h"
+#include "core/file_io.h"
 
 namespace spanbench::testing {
 
 // Each test gets its own control port so suites can run side by side.
+// A file's contents, or "" when it cannot be read: the assertion that
+// follows says what was missing.
+inline std::string slurp(const std::filesystem::path& p) { return try_read_file(p).value_or(""); }
+
+// How many times `what` occurs in `text`, overlaps included.
+inline size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+  return n;
+}
+
 inline uint16_t test_port(int offset) { return static_cast<uint16_t>(18100 + offset); }
 
 inline ControllerOptions test_controller_options(int port_offset) {
