@@ -8,6 +8,7 @@
 #include "core/file_io.h"
 #include "report/html.h"
 #include "report/junit.h"
+#include "report/leaderboard.h"
 
 namespace spanbench::cli {
 namespace {
@@ -20,7 +21,9 @@ struct ReportFlags {
 void run(const ReportFlags& f) {
   std::filesystem::path out = f.output.empty() ? std::filesystem::path(f.dir) / "report.html"
                                                : std::filesystem::path(f.output);
-  write_file_atomically(out, html_report(f.dir, current_report_context()));
+  ReportContext context = current_report_context();
+  context.tracer_descriptions = client_descriptions(global_options().clients_file);
+  write_file_atomically(out, html_report(f.dir, context));
   std::cout << "report written to " << out.string() << "\n";
 }
 
@@ -31,7 +34,7 @@ void add_report_command(CLI::App& root) {
   auto* cmd = root.add_subcommand(
       "report",
       "One self-contained HTML page of the graphs, tables and checks in a results folder");
-  cmd->add_option("dir", f->dir, "Folder written by graph, regress or run --repeat")
+  cmd->add_option("dir", f->dir, "Folder written by graph, regress, run --repeat, sweep or merge")
       ->required()
       ->check(CLI::ExistingDirectory);
   cmd->add_option("-o,--output", f->output, "HTML file to write (default: DIR/report.html)")

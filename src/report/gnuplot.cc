@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <mutex>
 
 #include "core/error.h"
@@ -47,10 +49,8 @@ std::string run_gnuplot(const std::vector<std::string>& args, const std::filesys
   return output;
 }
 
-}  // namespace
-
-std::string gnuplot_script(const Plot& plot, const std::string& terminal,
-                           const std::filesystem::path& output) {
+// The terminal and output lines every script starts with.
+std::string terminal_lines(const std::string& terminal, const std::filesystem::path& output) {
   std::string s;
   bool svg = terminal == "svg";
   std::string font = svg ? "Sans,11" : "Sans,10";
@@ -66,6 +66,30 @@ std::string gnuplot_script(const Plot& plot, const std::string& terminal,
     s += fmt::format("set terminal {} size 900,560 enhanced font {}\n", terminal, gp_quote(font));
   }
   s += fmt::format("set output {}\n", gp_quote(output.string()));
+  return s;
+}
+
+std::filesystem::path with_extension(const std::filesystem::path& stem, const char* ext) {
+  auto p = stem;
+  p += ext;
+  return p;
+}
+
+// Writes `script` beside the images as <stem>.gp and runs gnuplot on it.
+void run_script(const std::string& script, const std::filesystem::path& stem) {
+  if (stem.has_parent_path()) std::filesystem::create_directories(stem.parent_path());
+  auto gp = with_extension(stem, ".gp");
+  write_file_atomically(gp, script);
+  auto log = with_extension(stem, ".gnuplot.log");
+  run_gnuplot({gp.string()}, log);
+  std::filesystem::remove(log);
+}
+
+}  // namespace
+
+std::string gnuplot_script(const Plot& plot, const std::string& terminal,
+                           const std::filesystem::path& output) {
+  std::string s = terminal_lines(terminal, output);
   s += fmt::format("set title {} noenhanced\n", gp_quote(plot.title));
   s += fmt::format("set xlabel {} noenhanced\n", gp_quote(plot.x_label));
   s += fmt::format("set ylabel {} noenhanced\n", gp_quote(plot.y_label));
@@ -115,6 +139,47 @@ std::string gnuplot_script(const Plot& plot, const std::string& terminal,
   return s;
 }
 
+std::string gnuplot_script(const BarChart& chart, const std::string& terminal,
+                           const std::filesystem::path& output) {
+  std::string s = terminal_lines(terminal, output);
+  s += fmt::format("set title {} noenhanced\n", gp_quote(chart.title));
+  s += fmt::format("set ylabel {} noenhanced\n", gp_quote(chart.y_label));
+  s += "set grid ytics\nset key tmargin center horizontal noenhanced\nset border 3\n";
+  s += "set tics nomirror\nset xtics noenhanced\nset xzeroaxis lt -1\n";
+  s += "set style fill solid 0.45 border -1\nset boxwidth 0.6\n";
+  size_t n = std::min(chart.labels.size(), chart.values.size());
+  if (n > 6) s += "set xtics rotate by -30\n";
+  if (n == 0) {
+    // Nothing measured yet: an empty frame rather than a gnuplot error.
+    return s + "set xrange [0:1]\nset yrange [0:1]\nplot NaN notitle\nunset output\n";
+  }
+  s += fmt::format("set xrange [-0.6:{}]\n", double(n) - 0.4);
+  // Bars start at zero: a bar's length is its value.
+  bool negative = false;
+  for (size_t i = 0; i < n; ++i) {
+    negative = negative || chart.values[i] < 0 || (i < chart.lows.size() && chart.lows[i] < 0);
+  }
+  if (!negative) s += "set yrange [0:*]\n";
+  // Datablock: index, label, value, low, high (the value again: no error bar).
+  s += "$bars << EOD\n";
+  for (size_t i = 0; i < n; ++i) {
+    std::string label = chart.labels[i];
+    std::replace(label.begin(), label.end(), '"', '\'');
+    double v = chart.values[i];
+    double low = i < chart.lows.size() ? chart.lows[i] : v;
+    double high = i < chart.highs.size() ? chart.highs[i] : v;
+    if (!std::isfinite(low) || !std::isfinite(high)) low = high = v;
+    s += fmt::format("{} \"{}\" {} {} {}\n", i, label, v, low, high);
+  }
+  s += "EOD\n";
+  s += fmt::format(
+      "plot $bars using 1:3:xtic(2) with boxes lc 1 title {}, \\\n"
+      "     $bars using 1:3:4:5 with yerrorbars lc rgb '#222222' lw 1.5 pt 7 ps 0.5 title {}\n",
+      gp_quote(chart.value_title), gp_quote(chart.interval_title));
+  s += "unset output\n";
+  return s;
+}
+
 std::string png_terminal() {
   static std::once_flag once;
   static std::string terminal;
@@ -135,19 +200,15 @@ std::string png_terminal() {
 }
 
 void render_plot(const Plot& plot, const std::filesystem::path& stem) {
-  auto with_ext = [&](const char* ext) {
-    auto p = stem;
-    p += ext;
-    return p;
-  };
-  if (stem.has_parent_path()) std::filesystem::create_directories(stem.parent_path());
-  std::string script = gnuplot_script(plot, png_terminal(), with_ext(".png")) +
-                       gnuplot_script(plot, "svg", with_ext(".svg"));
-  auto gp = with_ext(".gp");
-  write_file_atomically(gp, script);
-  auto log = with_ext(".gnuplot.log");
-  run_gnuplot({gp.string()}, log);
-  std::filesystem::remove(log);
+  run_script(gnuplot_script(plot, png_terminal(), with_extension(stem, ".png")) +
+                 gnuplot_script(plot, "svg", with_extension(stem, ".svg")),
+             stem);
+}
+
+void render_plot(const BarChart& chart, const std::filesystem::path& stem) {
+  run_script(gnuplot_script(chart, png_terminal(), with_extension(stem, ".png")) +
+                 gnuplot_script(chart, "svg", with_extension(stem, ".svg")),
+             stem);
 }
 
 }  // namespace spanbench

@@ -29,12 +29,29 @@ struct Plot {
   std::vector<PlotSeries> series;
 };
 
+// Bars with intervals, one per label (a category, not a number): each
+// bar's value and an error bar from low to high, as the leaderboard's
+// overhead per client with its confidence interval.
+struct BarChart {
+  std::string title;
+  std::string y_label;
+  std::string value_title = "estimate";
+  std::string interval_title = "interval";
+  std::vector<std::string> labels;
+  std::vector<double> values;
+  std::vector<double> lows;  // one per value; a non-finite low or high: no error bar
+  std::vector<double> highs;
+};
+
 enum class ImageFormat { kPng, kSvg };
 
 // The gnuplot script that draws `plot` into `output` with `terminal`
 // ("pngcairo", "png" or "svg"). Data travels inline as datablocks, so the
 // script stands alone (kept beside the images so users can restyle them).
 std::string gnuplot_script(const Plot& plot, const std::string& terminal,
+                           const std::filesystem::path& output);
+
+std::string gnuplot_script(const BarChart& chart, const std::string& terminal,
                            const std::filesystem::path& output);
 
 // The terminal used for PNG: pngcairo when this gnuplot has it, else png.
@@ -44,5 +61,6 @@ std::string png_terminal();
 // Draws `plot` as `<stem>.png` and `<stem>.svg` by running gnuplot on
 // `<stem>.gp`. Throws spanbench::Error with gnuplot's complaint.
 void render_plot(const Plot& plot, const std::filesystem::path& stem);
+void render_plot(const BarChart& chart, const std::filesystem::path& stem);
 
 }  // namespace spanbench

@@ -1,11 +1,14 @@
 #include "report/html.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -16,7 +19,9 @@
 #include "core/result.h"
 #include "report/csv.h"
 #include "report/format.h"
+#include "report/gnuplot.h"
 #include "report/junit.h"
+#include "report/leaderboard.h"
 #include "report/summary.h"
 
 namespace spanbench {
@@ -379,6 +384,9 @@ figure { margin: 1em 0; } figcaption { font-size: 0.9em; color: #555; }
 img { max-width: 100%; height: auto; border: 1px solid #eee; }
 details { margin: 0.5em 0 1em; } summary { cursor: pointer; color: #444; }
 .note, .made { font-size: 0.9em; color: #555; } .verdict { font-weight: 600; }
+.warning { color: #a40000; font-weight: 600; }
+table.leaderboard { width: 100%; } table.leaderboard td:first-child { min-width: 0; }
+table.leaderboard td, table.leaderboard td.num { overflow-wrap: normal; white-space: normal; }
 pre { background: #f7f7f7; padding: 0.5em; white-space: pre-wrap; }
 td, code { overflow-wrap: anywhere; }
 )";
@@ -567,15 +575,99 @@ void merge_repeat_halves(std::map<fs::path, std::vector<SetRun>>& result_sets) {
   }
 }
 
-std::string result_sets_section(const ReportInputs& in, const fs::path& dir) {
-  std::string sets;
+// Whether `p` is `folder` or below it.
+bool is_under(const fs::path& p, const fs::path& folder) {
+  auto rel = p.lexically_normal().lexically_relative(folder.lexically_normal());
+  return !rel.empty() && *rel.begin() != "..";
+}
+
+// Each result set; a sweep's many (one per client, rate and mode) folded
+// under one line, as its leaderboard sums them up.
+std::string result_sets_section(const ReportInputs& in, const fs::path& dir,
+                                const std::optional<fs::path>& sweep) {
+  std::string sets, sweep_sets;
+  size_t in_sweep = 0;
   for (const auto& [where, runs] : in.result_sets) {
     std::string rel = fs::relative(where, dir).generic_string();
     auto status = in.status_texts.find(where);
-    sets += result_set_section(rel == "." ? "results in ./" : "results in " + rel, runs,
-                               status == in.status_texts.end() ? "" : status->second);
+    std::string section =
+        result_set_section(rel == "." ? "results in ./" : "results in " + rel, runs,
+                           status == in.status_texts.end() ? "" : status->second);
+    if (sweep && is_under(where, *sweep)) {
+      sweep_sets += section;
+      ++in_sweep;
+    } else {
+      sets += section;
+    }
+  }
+  if (in_sweep) {
+    sets += fmt::format(
+        "<details><summary>the sweep's {} result sets (a client, a rate and a satellite mode "
+        "each)</summary>\n{}</details>\n",
+        grouped(int64_t(in_sweep)), sweep_sets);
   }
   return sets;
+}
+
+// The sweep's leaderboard: a table and a graph per rate.
+std::string leaderboard_section(const fs::path& sweep, const fs::path& dir,
+                                const ReportContext& context, ReportInputs& in, size_t& images) {
+  LeaderboardOptions options;
+  options.tracer_descriptions = context.tracer_descriptions;
+  Leaderboard b = read_leaderboard(sweep, options);
+  std::string rel = fs::relative(sweep, dir).generic_string();
+  in.inputs.push_back((rel == "." ? "" : rel + "/") + "plan.json");
+  std::string s =
+      fmt::format("<p>The sweep in <code>{}</code>: {}.</p>\n",
+                  html_escape(rel == "." ? "./" : rel), html_escape(leaderboard_description(b)));
+  for (const auto& w : b.warnings) s += "<p class=\"warning\">" + html_escape(w) + "</p>\n";
+  if (b.tables.empty()) return s + "<p class=\"note\">no measured run yet.</p>\n";
+  const auto columns = leaderboard_columns(b);
+  std::vector<std::string> titles;
+  for (const auto& c : columns) titles.push_back(c.title);
+  // Graphs are drawn in a folder of their own and inlined.
+  static std::atomic<int> drawn{0};
+  const fs::path scratch =
+      fs::temp_directory_path() / fmt::format("spanbench-report-{}-{}", ::getpid(), ++drawn);
+  for (const auto& t : b.tables) {
+    s += fmt::format("<h3 id=\"leaderboard-{}\">{} spans/s</h3>\n", csv_number(t.rate),
+                     html_escape(rate_text(t.rate)));
+    for (const auto& w : t.warnings) s += "<p class=\"warning\">" + html_escape(w) + "</p>\n";
+    std::vector<std::vector<Cell>> rows;
+    for (size_t i = 0; i < t.rows.size(); ++i) {
+      std::vector<Cell> cells;
+      auto texts = leaderboard_cells(b, t.rows[i], i + 1);
+      for (size_t c = 0; c < texts.size(); ++c) {
+        // An interval breaks before its bracket, never inside it.
+        std::string text = texts[c];
+        for (size_t p = text.find(", "); columns[c].number && p != std::string::npos;
+             p = text.find(", ", p)) {
+          text.replace(p, 2, ",\u00a0");
+        }
+        cells.push_back({text, columns[c].number});
+      }
+      rows.push_back(std::move(cells));
+    }
+    s += table(titles, rows, rows.size(), "leaderboard");
+    BarChart chart = leaderboard_chart(b, t);
+    if (chart.values.empty()) continue;
+    std::string name = "leaderboard-" + csv_number(t.rate);
+    try {
+      render_plot(chart, scratch / name);
+      s += fmt::format(
+          "<figure><img alt=\"{0}\" src=\"data:image/svg+xml;base64,{1}\" "
+          "onload=\"spanbenchCheckImages()\" onerror=\"spanbenchCheckImages()\"><figcaption>{0}: "
+          "each bar the estimate, each error bar its interval</figcaption></figure>\n",
+          html_escape(chart.title), base64_encode(read_file(scratch / (name + ".svg"))));
+      ++images;
+    } catch (const Error& e) {
+      s += "<p class=\"note\">graph not drawn: " + html_escape(e.what()) + "</p>\n";
+    }
+  }
+  std::error_code ec;
+  fs::remove_all(scratch, ec);
+  s += "<p class=\"note\">" + html_escape(leaderboard_legend(b)) + "</p>\n";
+  return s;
 }
 
 // The top of the page: when, by what, on which machine, from which folder.
@@ -628,10 +720,14 @@ std::string made_from(const ReportInputs& in, const std::string& folder,
 std::string html_report(const fs::path& dir, const ReportContext& context) {
   ReportInputs in = read_report_folder(dir);
   size_t images = 0;
+  const auto sweep = find_sweep_folder(dir);
+  const std::string leaderboard =
+      sweep ? leaderboard_section(*sweep, dir, context, in, images) : "";
   const std::string graphs = graphs_section(in, dir, images);
   merge_repeat_halves(in.result_sets);
-  const std::string sets = result_sets_section(in, dir);
-  if (graphs.empty() && in.tables.empty() && in.summaries.empty() && sets.empty()) {
+  const std::string sets = result_sets_section(in, dir, sweep);
+  if (leaderboard.empty() && graphs.empty() && in.tables.empty() && in.summaries.empty() &&
+      sets.empty()) {
     throw Error("nothing to report in " + dir.string() +
                 ": no PNG/SVG graphs, CSV, result JSON or JUnit files found there");
   }
@@ -643,6 +739,7 @@ std::string html_report(const fs::path& dir, const ReportContext& context) {
   s += fmt::format("<title>spanbench report: {}</title>\n", html_escape(dir.filename().string()));
   s += fmt::format("<style>{}</style>\n<script>{}</script>\n</head>\n<body>\n", kStyle, kScript);
   s += "<h1>spanbench report</h1>\n" + provenance(in, folder, context, images);
+  if (!leaderboard.empty()) s += "<h2>Leaderboard</h2>\n" + leaderboard;
   if (!sets.empty()) s += "<h2>Result sets</h2>\n" + sets;
   if (!in.summaries.empty()) s += "<h2>Checks and comparisons</h2>\n" + in.summaries;
   if (!graphs.empty()) s += "<h2>Graphs</h2>\n" + graphs;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -15,6 +16,9 @@ struct ReportContext {
   std::string version;     // spanbench version
   std::string git_commit;  // of the spanbench build, may be empty
   std::string created;     // "2026-11-29 20:41 UTC"
+  // The registry's description of each client, naming the tracer in the
+  // leaderboard of a sweep folder when its runs carry no tracer_version.
+  std::map<std::string, std::string> tracer_descriptions = {};
 };
 // This build, this machine, now.
 ReportContext current_report_context();
@@ -27,11 +31,13 @@ ReportContext current_report_context();
 // dropped, peak RSS), the tracer's overhead with its confidence interval
 // when it has traced and untraced runs, and a row per run; each graph once
 // (SVG when there is one, else PNG; inlined as a data URI); CSV tables;
-// regress summaries, JUnit reports and `compare --json` comparisons. Numbers are formatted (percent
-// with one decimal, thousands separators, units). The page's own script marks every <img>
-// data-ok="1" once it decoded and writes "N of M images rendered" into #image-check, so a headless
-// browser can prove the page renders. Throws spanbench::Error when `dir` is not a readable folder
-// or holds nothing to report.
+// regress summaries, JUnit reports and `compare --json` comparisons; for a sweep folder (the
+// folder or one below it, report/leaderboard.h), first its leaderboard: a table per rate and a
+// graph of CPU per span per client with its interval (gnuplot; a note when it cannot run). Numbers
+// are formatted (percent with one decimal, thousands separators, units). The page's own script
+// marks every <img> data-ok="1" once it decoded and writes "N of M images rendered" into
+// #image-check, so a headless browser can prove the page renders. Throws spanbench::Error when
+// `dir` is not a readable folder or holds nothing to report.
 std::string html_report(const std::filesystem::path& dir, const ReportContext& context);
 
 }  // namespace spanbench

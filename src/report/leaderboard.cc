@@ -133,8 +133,6 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
   return out;
 }
 
-std::string rate_text(double rate) { return grouped(rate, rate == std::floor(rate) ? 0 : 1); }
-
 LeaderboardRow make_row(const GroupFiles& g, const LeaderboardOptions& options) {
   LeaderboardRow row;
   row.client = g.client;
@@ -316,12 +314,12 @@ std::string note_cell(const LeaderboardRow& r) {
   return r.status;
 }
 
-struct Column {
-  std::string title;
-  bool number;
-};
+}  // namespace
 
-std::vector<Column> columns(const Leaderboard& b) {
+std::string rate_text(double rate) { return grouped(rate, rate == std::floor(rate) ? 0 : 1); }
+
+std::vector<LeaderboardColumn> leaderboard_columns(const Leaderboard& b) {
+  using Column = LeaderboardColumn;
   std::vector<Column> c = {{"#", true},
                            {"client", false},
                            {"tracer", false},
@@ -339,8 +337,8 @@ std::vector<Column> columns(const Leaderboard& b) {
   return c;
 }
 
-std::vector<std::string> cells(const Leaderboard& b, const LeaderboardRow& r, size_t rank,
-                               size_t tracer_width) {
+std::vector<std::string> leaderboard_cells(const Leaderboard& b, const LeaderboardRow& r,
+                                           size_t rank, size_t tracer_width) {
   std::string tracer = r.tracer;
   if (tracer_width && tracer.size() > tracer_width)
     tracer = tracer.substr(0, tracer_width - 3) + "...";
@@ -367,6 +365,8 @@ std::vector<std::string> cells(const Leaderboard& b, const LeaderboardRow& r, si
   return c;
 }
 
+namespace {
+
 // Display width of UTF-8 text: code points.
 size_t text_width(const std::string& s) {
   size_t n = 0;
@@ -380,7 +380,9 @@ std::string pad(const std::string& s, size_t width, bool right) {
   return right ? fill + s : s + fill;
 }
 
-std::string sweep_line(const Leaderboard& b) {
+}  // namespace
+
+std::string leaderboard_description(const Leaderboard& b) {
   std::string s = fmt::format("{} runs", grouped(int64_t(b.runs_read)));
   if (b.failed_runs) s += fmt::format(" ({} failed, left out)", b.failed_runs);
   if (!b.plan_id.empty()) s += ", plan " + b.plan_id;
@@ -395,7 +397,7 @@ std::string sweep_line(const Leaderboard& b) {
   return s;
 }
 
-std::string legend(const Leaderboard& b) {
+std::string leaderboard_legend(const Leaderboard& b) {
   return fmt::format(
       "CPU: healthy traced minus untraced runs, span loop only, Hodges-Lehmann estimate "
       "[{}% interval] (a lower confidence in parentheses when too few runs); spans/s: traced "
@@ -405,8 +407,6 @@ std::string legend(const Leaderboard& b) {
       "format gave no timestamps).",
       grouped(b.confidence * 100, 0));
 }
-
-}  // namespace
 
 std::map<std::string, std::string> client_descriptions(const fs::path& registry_file) {
   std::map<std::string, std::string> out;
@@ -559,16 +559,33 @@ Leaderboard read_leaderboard(const fs::path& sweep_dir, const LeaderboardOptions
   return b;
 }
 
+BarChart leaderboard_chart(const Leaderboard& b, const LeaderboardTable& t) {
+  BarChart c;
+  c.title = fmt::format("CPU per span at {} spans/s, healthy traced - untraced", rate_text(t.rate));
+  c.y_label = "CPU per span (ns)";
+  c.value_title = "Hodges-Lehmann estimate";
+  c.interval_title = fmt::format("{}% interval", grouped(b.confidence * 100, 0));
+  for (const auto& r : t.rows) {
+    if (!r.cpu_ns_per_span.defined) continue;
+    c.labels.push_back(r.client);
+    c.values.push_back(r.cpu_ns_per_span.estimate);
+    c.lows.push_back(r.cpu_ns_per_span.low);
+    c.highs.push_back(r.cpu_ns_per_span.high);
+  }
+  return c;
+}
+
 std::string format_leaderboard_console(const Leaderboard& b) {
-  std::string out = "leaderboard of " + b.dir.string() + ": " + sweep_line(b) + "\n";
+  std::string out = "leaderboard of " + b.dir.string() + ": " + leaderboard_description(b) + "\n";
   if (b.tables.empty()) return out + "no measured runs yet\n";
-  const auto cols = columns(b);
+  const auto cols = leaderboard_columns(b);
   for (const auto& t : b.tables) {
     out += fmt::format("\n{} spans/s ({} client{})\n", rate_text(t.rate), t.rows.size(),
                        t.rows.size() == 1 ? "" : "s");
     for (const auto& w : t.warnings) out += "WARNING: " + w + "\n";
     std::vector<std::vector<std::string>> rows;
-    for (size_t i = 0; i < t.rows.size(); ++i) rows.push_back(cells(b, t.rows[i], i + 1, 40));
+    for (size_t i = 0; i < t.rows.size(); ++i)
+      rows.push_back(leaderboard_cells(b, t.rows[i], i + 1, 40));
     std::vector<size_t> widths(cols.size());
     for (size_t c = 0; c < cols.size(); ++c) {
       widths[c] = text_width(cols[c].title);
@@ -589,7 +606,7 @@ std::string format_leaderboard_console(const Leaderboard& b) {
   }
   if (!b.warnings.empty()) out += "\n";
   for (const auto& w : b.warnings) out += "WARNING: " + w + "\n";
-  out += "\n" + legend(b) + "\n";
+  out += "\n" + leaderboard_legend(b) + "\n";
   return out;
 }
 
@@ -599,9 +616,10 @@ std::string format_leaderboard_markdown(const Leaderboard& b) {
     for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
     return out;
   };
-  std::string md = "# spanbench leaderboard\n\n" + sweep_line(b) + ".\n\n" + legend(b) + "\n";
+  std::string md = "# spanbench leaderboard\n\n" + leaderboard_description(b) + ".\n\n" +
+                   leaderboard_legend(b) + "\n";
   for (const auto& w : b.warnings) md += "\n> **Warning:** " + w + "\n";
-  const auto cols = columns(b);
+  const auto cols = leaderboard_columns(b);
   for (const auto& t : b.tables) {
     md += fmt::format("\n## {} spans/s\n\n", rate_text(t.rate));
     for (const auto& w : t.warnings) md += "> **Warning:** " + w + "\n\n";
@@ -612,7 +630,7 @@ std::string format_leaderboard_markdown(const Leaderboard& b) {
     md += "\n";
     for (size_t i = 0; i < t.rows.size(); ++i) {
       md += "|";
-      for (const auto& c : cells(b, t.rows[i], i + 1, 0)) md += " " + cell(c) + " |";
+      for (const auto& c : leaderboard_cells(b, t.rows[i], i + 1)) md += " " + cell(c) + " |";
       md += "\n";
     }
   }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "report/gnuplot.h"
 #include "stats/statistics.h"
 
 namespace spanbench {
@@ -118,6 +119,27 @@ Leaderboard read_leaderboard(const std::filesystem::path& sweep_dir,
 // folder below it with such a plan.json (sorted, up to 3 levels down);
 // nullopt when none.
 std::optional<std::filesystem::path> find_sweep_folder(const std::filesystem::path& dir);
+
+// The pieces the formatters share, for other pages (the HTML report).
+struct LeaderboardColumn {
+  std::string title;
+  bool number = false;  // right-aligned
+};
+std::vector<LeaderboardColumn> leaderboard_columns(const Leaderboard& b);
+// A row's cells for people, in leaderboard_columns' order; `tracer_width`
+// > 0 cuts the tracer's name to that many characters.
+std::vector<std::string> leaderboard_cells(const Leaderboard& b, const LeaderboardRow& r,
+                                           size_t rank, size_t tracer_width = 0);
+// "40 runs (2 failed, left out), plan 3f2a..., merged from 3 shards, measured on a, b"
+std::string leaderboard_description(const Leaderboard& b);
+// What each column is, in one paragraph.
+std::string leaderboard_legend(const Leaderboard& b);
+// "1,000" for 1000 spans/s, "2.5" for 2.5.
+std::string rate_text(double spans_per_second);
+
+// A table's graph: CPU per span of each client with a figure, best first,
+// its interval as the error bar.
+BarChart leaderboard_chart(const Leaderboard& b, const LeaderboardTable& t);
 
 // Formatters: bytes only, nothing printed.
 std::string format_leaderboard_console(const Leaderboard& b);  // aligned columns

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -291,6 +292,30 @@ TEST(Gnuplot, RendersPngAndSvg) {
   // An empty plot still draws (a frame), rather than failing.
   render_plot(Plot{}, dir / "empty");
   EXPECT_GT(fs::file_size(dir / "empty.png"), 0u);
+}
+
+TEST(Gnuplot, BarsWithIntervalsStartAtZeroUnlessAValueIsNegative) {
+  BarChart c;
+  c.title = "CPU per span";
+  c.labels = {"cpp-mock", "node \"otel\""};
+  c.values = {500, 2000};
+  c.lows = {400, std::nan("")};  // no interval: no error bar
+  c.highs = {600, 2500};
+  std::string s = gnuplot_script(c, "svg", "out/bars.svg");
+  EXPECT_NE(s.find("0 \"cpp-mock\" 500 400 600\n1 \"node 'otel'\" 2000 2000 2000\n"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("with boxes"), std::string::npos);
+  EXPECT_NE(s.find("with yerrorbars"), std::string::npos);
+  EXPECT_NE(s.find("set yrange [0:*]"), std::string::npos);
+  c.lows[0] = -100;
+  EXPECT_EQ(gnuplot_script(c, "svg", "out/bars.svg").find("set yrange"), std::string::npos);
+  auto dir = fresh_dir("bars");
+  render_plot(c, dir / "bars");
+  EXPECT_GT(fs::file_size(dir / "bars.svg"), 1000u);
+  EXPECT_GT(fs::file_size(dir / "bars.png"), 1000u);
+  render_plot(BarChart{}, dir / "empty");  // nothing to draw: a frame
+  EXPECT_GT(fs::file_size(dir / "empty.svg"), 0u);
 }
 
 }  // namespace

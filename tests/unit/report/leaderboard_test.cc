@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/file_io.h"
 #include "report/csv.h"
+#include "report/html.h"
 
 namespace spanbench {
 namespace {
@@ -431,6 +432,42 @@ TEST(Leaderboard, FindsTheSweepFolderInsideAResultsFolder) {
   write_plan(dir / "results" / "sweep", {});
   EXPECT_EQ(find_sweep_folder(dir), dir / "results" / "sweep");
   EXPECT_EQ(find_sweep_folder(dir / "results" / "sweep"), dir / "results" / "sweep");
+}
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+  return n;
+}
+
+TEST(LeaderboardHtml, TheReportOfAFolderHoldingASweepLeadsWithItsTablesAndAGraphPerRate) {
+  auto dir = fresh_dir("html");
+  auto sweep = dir / "results" / "sweep";
+  write_plan(sweep, {"a@100", "a@1000", "b@100", "b@1000"});
+  write_group(sweep, "a", 100, 5.0, 2000, 0, "box-a");
+  write_group(sweep, "b", 100, 1.0, 500, 0, "box-a");
+  write_group(sweep, "a", 1000, 8.0, 3000, 0, "box-a");
+  // b at 1000 measured elsewhere: the table says so.
+  write_group(sweep, "b", 1000, 2.0, 800, 0, "box-b");
+  ReportContext context = current_report_context();
+  context.tracer_descriptions = {{"a", "the A tracer 1.0"}};
+  std::string html = html_report(dir, context);
+  EXPECT_NE(html.find("<h2>Leaderboard</h2>"), std::string::npos);
+  EXPECT_LT(html.find("<h2>Leaderboard</h2>"), html.find("<h2>Result sets</h2>"));
+  EXPECT_NE(html.find("<h3 id=\"leaderboard-100\">100 spans/s</h3>"), std::string::npos);
+  EXPECT_NE(html.find("<h3 id=\"leaderboard-1000\">1,000 spans/s</h3>"), std::string::npos);
+  EXPECT_EQ(count(html, "<table class=\"leaderboard\">"), 2u);
+  EXPECT_NE(html.find("the A tracer 1.0"), std::string::npos);
+  EXPECT_NE(html.find("<p class=\"warning\">rows measured on different machines (box-a: 1 row, "
+                      "box-b: 1 row)"),
+            std::string::npos);
+  // The intervals, with the non-breaking space that keeps each whole.
+  EXPECT_NE(html.find("+8.00 [+7.70,\u00a0+8.30]"), std::string::npos);
+  // A graph per rate (SVG by gnuplot, inlined), counted by the page's image check.
+  EXPECT_EQ(count(html, "<img alt=\"CPU per span at "), 2u);
+  EXPECT_NE(html.find("data-images=\"2\""), std::string::npos);
+  // The sweep's 8 result sets (2 clients x 2 rates x 2 modes) folded under one line.
+  EXPECT_NE(html.find("the sweep's 8 result sets"), std::string::npos);
 }
 
 }  // namespace
