@@ -19,64 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Reads one profile's check tables, each key optional.
-class ProfileReader {
- public:
-  ProfileReader(std::string source) : source_(std::move(source)) {}
-
-  void number(const toml::table& t, const char* key, double& out, double min_value) {
-    const toml::node* n = t.get(key);
-    if (!n) return;
-    auto v = n->value<double>();
-    if (!v || !(n->is_number())) fail(*n, std::string(key) + " must be a number");
-    if (*v < min_value) fail(*n, fmt::format("{} must be at least {}", key, min_value));
-    out = *v;
-  }
-  void integer(const toml::table& t, const char* key, int64_t& out, int64_t min_value) {
-    const toml::node* n = t.get(key);
-    if (!n) return;
-    auto v = n->value<int64_t>();
-    if (!v || !n->is_integer()) fail(*n, std::string(key) + " must be a whole number");
-    if (*v < min_value) fail(*n, fmt::format("{} must be at least {}", key, min_value));
-    out = *v;
-  }
-  void flag(const toml::table& t, const char* key, bool& out) {
-    const toml::node* n = t.get(key);
-    if (!n) return;
-    if (!n->is_boolean()) fail(*n, std::string(key) + " must be true or false");
-    out = *n->value<bool>();
-  }
-  void rates(const toml::table& t, const char* key, std::vector<double>& out) {
-    const toml::node* n = t.get(key);
-    if (!n) return;
-    const toml::array* arr = n->as_array();
-    if (!arr || arr->empty()) fail(*n, std::string(key) + " must be a non-empty array of rates");
-    std::vector<double> v;
-    for (const auto& item : *arr) {
-      auto x = item.value<double>();
-      if (!x || !item.is_number() || *x <= 0) {
-        fail(item, std::string(key) + " must hold positive numbers (spans per second)");
-      }
-      v.push_back(*x);
-    }
-    if (!std::is_sorted(v.begin(), v.end()))
-      fail(*n, std::string(key) + " must be in rising order");
-    out = std::move(v);
-  }
-  const toml::table* table(const toml::table& t, const char* key) {
-    const toml::node* n = t.get(key);
-    if (!n) return nullptr;
-    if (!n->is_table()) fail(*n, std::string(key) + " must be a table");
-    return n->as_table();
-  }
-  [[noreturn]] void fail(const toml::node& n, const std::string& what) {
-    throw UsageError(fmt::format("{}:{}: {}", source_, n.source().begin.line, what));
-  }
-
- private:
-  std::string source_;
-};
-
 std::string mib(int64_t bytes) { return fmt::format("{:.1f} MiB", double(bytes) / (1 << 20)); }
 std::string rate_text(double r) { return fmt::format("{:g}", r); }
 
@@ -85,7 +27,7 @@ std::string rate_text(double r) { return fmt::format("{:g}", r); }
 RegressProfile parse_regress_profile(const std::string& toml_text, const std::string& name,
                                      const std::string& source_name) {
   toml::table root = parse_user_toml(toml_text, source_name);
-  ProfileReader r(source_name);
+  TomlReader r(source_name);
   // Every profile's shape is checked, not only the chosen one's: a
   // misspelt key anywhere would otherwise be ignored until that profile runs.
   for (const auto& [profile, node] : root) {

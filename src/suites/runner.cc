@@ -27,12 +27,15 @@ Result run_and_record(Runner& runner, const RunOptions& options, const RecordTo&
       auto doc = result_document(e.partial(), runner.calibration());
       doc["error"] = e.what();
       for (const auto& [key, value] : to.failure_fields.items()) doc[key] = value;
+      for (const auto& [key, value] : to.fields.items()) doc[key] = value;
       write_json_file(doc, to.file);
     }
     throw;
   }
   if (!to.file.empty() && !to.failures_only) {
-    write_json_file(result_document(r, runner.calibration()), to.file);
+    auto doc = result_document(r, runner.calibration());
+    for (const auto& [key, value] : to.fields.items()) doc[key] = value;
+    write_json_file(doc, to.file);
   }
   return r;
 }

@@ -63,6 +63,8 @@ struct RecordTo {
   bool failures_only = false;
   // Added to a failed run's document besides its "error".
   nlohmann::json failure_fields = nlohmann::json::object();
+  // Added to the document, failed or not (a sweep's "sweep" object).
+  nlohmann::json fields = nlohmann::json::object();
 };
 
 // Runs `options` and writes its result document where `to` says. A failed
