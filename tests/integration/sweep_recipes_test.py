@@ -19,8 +19,10 @@ here, as written, the way its engine would run it:
 `spanbench` (build/src/spanbench in the workflow, on PATH in the image) is
 a wrapper that runs the build tree's binary with the repository's registry
 and this test's ports. The tiny sweep: two C++ clients, two rates, 2
-repetitions of 0.5 s. Then the merged leaderboard must have a row for every
-(client, rate) of the sweep with every planned run.
+repetitions of 0.3 s. Then the merged leaderboard must have a row for every
+(client, rate) of the sweep with every planned run, and the merged report,
+laid out by headless Chromium in a 1280 px window, must show it without
+scrolling sideways, every graph decoded (a screenshot is kept).
 
 Usage: sweep_recipes_test.py --github FILE --kubernetes DIR --spanbench BIN
        --clients TOML --work DIR [--structure-only]
@@ -45,16 +47,17 @@ except ImportError:
 CONTROL_PORT = 18176
 SATELLITE_PORTS = "19252-19259"
 
-TINY_CLIENTS = ["cpp-mock", "cpp-noop"]
-TINY_RATES = [200, 400]
+# One client at three rates: three groups, one per shard.
+TINY_CLIENTS = ["cpp-mock"]
+TINY_RATES = [200, 300, 400]
 TINY_REPETITIONS = 2
 TINY_MODES = ["typical"]
-TINY_SWEEP = f"""# The recipes' test sweep: tiny, quick, the same shape as suites/sweep.toml.
+TINY_SWEEP = f"""# The recipes' test sweep: tiny, quick, the same keys as suites/sweep.toml.
 clients = {json.dumps(TINY_CLIENTS)}
 rates = {json.dumps(TINY_RATES)}
 modes = {json.dumps(TINY_MODES)}
 repetitions = {TINY_REPETITIONS}
-runtime = 0.5
+runtime = 0.3
 """
 
 failures = []
@@ -168,7 +171,28 @@ def check_leaderboard(folder, label):
         check(os.path.exists(os.path.join(folder, f)), f"[{label}] {f} written")
 
 
-def check_report(path, label):
+PROBE = """<script>
+window.addEventListener("load", () => {
+  const p = document.createElement("pre");
+  p.id = "probe";
+  p.dataset.scrollWidth = String(document.documentElement.scrollWidth);
+  p.dataset.innerWidth = String(window.innerWidth);
+  p.textContent = document.body.innerText;
+  document.body.appendChild(p);
+});
+</script>"""
+
+
+def chromium(work, what, page):
+    return subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", "--hide-scrollbars", f"--user-data-dir={work}/chromium",
+         "--window-size=1280,900", "--virtual-time-budget=5000", what, "file://" + page],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=120)
+
+
+def check_report(path, label, work, in_chromium):
     if not check(os.path.exists(path), f"[{label}] {path} written"):
         return
     with open(path) as f:
@@ -176,6 +200,37 @@ def check_report(path, label):
     check("<h2>Leaderboard</h2>" in html, f"[{label}] the report has the leaderboard")
     check(html.count('<table class="leaderboard">') == len(TINY_RATES),
           f"[{label}] a leaderboard table per rate")
+    graphs = html.count('<img alt="CPU per span at ')
+    check(graphs == len(TINY_RATES), f"[{label}] a graph per rate, got {graphs}")
+    if not in_chromium:
+        return
+    if shutil.which("chromium") is None:
+        print("chromium is not installed (scripts/install-deps.sh installs it): layout not checked")
+        return
+    # The page as Chromium lays it out in a 1280 px window (as the report test does).
+    probe = os.path.join(work, "probe.html")
+    with open(probe, "w") as f:
+        f.write(html + PROBE)
+    dom = chromium(work, "--dump-dom", probe).stdout
+    m = re.search(r'<pre id="probe" data-scroll-width="(\d+)" data-inner-width="(\d+)">', dom)
+    if not check(m is not None, f"[{label}] Chromium laid the page out"):
+        return
+    check(int(m.group(2)) == 1280, f"[{label}] the window is 1280 px wide")
+    check(int(m.group(1)) <= 1280,
+          f"[{label}] the page scrolls sideways in a 1280 px window ({m.group(1)} px)")
+    text = dom[m.end():dom.find("</pre>", m.end())]
+    for rate in TINY_RATES:
+        check(f"{rate} spans/s" in text, f"[{label}] the {rate} spans/s table is shown")
+    raw = re.search(r"\d\.0*[1-9]\d{4,}|\d[eE][+-]\d", text)
+    check(raw is None, f"[{label}] no raw float on the page: {raw.group(0) if raw else ''}")
+    images = len(re.findall(r"<img ", dom))
+    decoded = dom.count('data-ok="1"')
+    check(decoded == images and images >= len(TINY_RATES),
+          f"[{label}] every image decoded ({decoded} of {images})")
+    shot = os.path.join(work, "report.png")
+    chromium(work, "--screenshot=" + shot, path)
+    check(os.path.exists(shot) and open(shot, "rb").read(4)[1:4] == b"PNG",
+          f"[{label}] a screenshot of the report ({shot})")
 
 
 # ---- GitHub Actions ------------------------------------------------------
@@ -321,7 +376,7 @@ def run_github(doc, parts, args, work):
     check_leaderboard(merged, "github")
     reports = [a for s in merge_job["steps"] for a in spanbench_commands(s.get("run", ""))
                if a[1] == "report"]
-    check_report(os.path.join(merge_ws, option_values(reports[0], "-o")[0]), "github")
+    check_report(os.path.join(merge_ws, option_values(reports[0], "-o")[0]), "github", root, True)
     summary = os.path.join(merge_ws, "step-summary.md")
     check(os.path.exists(summary) and "spanbench leaderboard" in open(summary).read(),
           "[github] the job summary shows the leaderboard")
@@ -440,7 +495,7 @@ def run_kubernetes(parts, args, work):
     merge_cmd = [a for a in cmds if a[1] == "merge"][0]
     check_leaderboard(local(option_values(merge_cmd, "-o")[0]), "kubernetes")
     report = [a for a in cmds if a[1] == "report"][0]
-    check_report(local(option_values(report, "-o")[0]), "kubernetes")
+    check_report(local(option_values(report, "-o")[0]), "kubernetes", root, False)
 
 
 def main():
