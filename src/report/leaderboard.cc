@@ -545,6 +545,14 @@ Leaderboard read_leaderboard(const fs::path& sweep_dir, const LeaderboardOptions
                       b.missing_groups.size() == 1 ? "" : "s", join(b.missing_groups, ", ")));
     }
   }
+  // A merge with --allow-missing names what it lacked.
+  if (plan.is_object() && plan.contains("missing") && plan["missing"].is_array() &&
+      !plan["missing"].empty()) {
+    std::vector<std::string> missing;
+    for (const auto& m : plan["missing"])
+      missing.push_back(m.is_string() ? m.get<std::string>() : m.dump());
+    b.warnings.push_back("merged without some parts: " + join(missing, ", "));
+  }
   if (b.machines.size() > 1) {
     b.warnings.push_back(fmt::format(
         "runs measured on {} machines ({}): each row is measured within one machine, but rows of "

@@ -418,6 +418,23 @@ TEST(Leaderboard, FilesAreWrittenAndTheJsonFollowsItsSchema) {
   EXPECT_EQ(csv[1][2], "a");
 }
 
+TEST(Leaderboard, AMergedFolderSaysItIsMergedAndWhatItLacks) {
+  auto dir = fresh_dir("merged");
+  write_group(dir, "a", 1000, 5.0, 2000, 0, "box-a", 3);
+  nlohmann::json plan = {{"format", "spanbench-sweep/1"},
+                         {"plan_id", "abc123"},
+                         {"merged", true},
+                         {"shard", {{"merged", true}, {"count", 3}}},
+                         {"groups", {"a@1000"}},
+                         {"missing", {"shard 3/3"}}};
+  write_file_atomically(dir / "plan.json", plan.dump());
+  Leaderboard b = read_leaderboard(dir);
+  EXPECT_NE(leaderboard_description(b).find("merged from 3 shards"), std::string::npos)
+      << leaderboard_description(b);
+  ASSERT_FALSE(b.warnings.empty());
+  EXPECT_EQ(b.warnings[0], "merged without some parts: shard 3/3");
+}
+
 TEST(Leaderboard, RefusesAFolderThatIsNotASweep) {
   auto dir = fresh_dir("not-a-sweep");
   EXPECT_THROW(read_leaderboard(dir), UsageError);
