@@ -145,9 +145,16 @@ LeaderboardRow make_row(const GroupFiles& g, const LeaderboardOptions& options) 
   const auto& traced = mode_runs(kHealthyMode);
   const auto& untraced = mode_runs(kUntracedMode);
 
-  // The tracer: the version string its runs reported, else the registry's words.
+  // The tracer: the version string its runs reported (healthy traced runs
+  // first, untraced ones, which run a no-op tracer, last), else the
+  // registry's words.
+  std::vector<const std::vector<GroupRun>*> by_preference = {&traced};
   for (const auto& [mode, runs] : g.runs_by_mode) {
-    for (const auto& r : runs) {
+    if (mode != kHealthyMode && mode != kUntracedMode) by_preference.push_back(&runs);
+  }
+  by_preference.push_back(&untraced);
+  for (const auto* runs : by_preference) {
+    for (const auto& r : *runs) {
       if (row.tracer.empty() && !r.run.result.tracer_version.empty()) {
         row.tracer = r.run.result.tracer_version;
         row.tracer_source = "tracer_version";

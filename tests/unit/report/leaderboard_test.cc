@@ -193,6 +193,13 @@ TEST(Leaderboard, RegistryDescriptionOrTracerVersionNamesTheTracer) {
               [](RunSpec& t) { t.tracer_version = "dd-opentracing-cpp 1.3.7"; });
   write_group(dir, "b", 100, 1.0, 500, 0, "box-a", 3);
   write_group(dir, "c", 100, 1.0, 500, 0, "box-a", 3);
+  // The untraced runs' version is the no-op tracer's: the traced runs' wins.
+  RunSpec noop;
+  noop.client = "a";
+  noop.rate = 100;
+  noop.repetition = 4;
+  noop.tracer_version = "noop 0.0";
+  write_run(dir, noop);
   LeaderboardOptions o;
   o.tracer_descriptions = {{"a", "ignored: the runs say"}, {"b", "C++ client, mock tracer"}};
   Leaderboard b = read_leaderboard(dir, o);
