@@ -80,11 +80,11 @@ install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs FILES_MATCHING 
 # Public headers: include/spanbench/*.h; the headers they include go to
 # include/spanbench/detail.
 include(CMakePackageConfigHelpers)
-install(TARGETS spanbench_core spanbench_stats spanbench_report EXPORT spanbench-targets
+install(TARGETS spanbench_core spanbench_stats spanbench_profile spanbench_report EXPORT spanbench-targets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY include/spanbench DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
         FILES_MATCHING PATTERN "*.h")
-foreach(dir core controller process report stats)
+foreach(dir core controller process profile report stats)
   install(DIRECTORY src/${dir} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/spanbench/detail
           FILES_MATCHING PATTERN "*.h")
 endforeach()

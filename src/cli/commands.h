@@ -17,6 +17,7 @@ void add_graph_command(CLI::App& root);
 void add_report_command(CLI::App& root);
 void add_compare_command(CLI::App& root);
 void add_leaderboard_command(CLI::App& root);
+void add_profile_command(CLI::App& root);
 
 // Shared options every command has (set by main before callbacks run).
 struct GlobalOptions {

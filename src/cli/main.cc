@@ -155,6 +155,7 @@ int main(int argc, char** argv) {
   cli::add_report_command(app);
   cli::add_compare_command(app);
   cli::add_leaderboard_command(app);
+  cli::add_profile_command(app);
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
     cli::add_global_options(*sub);
     if (sub->get_footer().empty()) sub->footer(cli::kExitCodes);
