@@ -1,4 +1,6 @@
 // `spanbench satellite`: run a satellite group alone until SIGINT/SIGTERM.
+#include <fmt/format.h>
+
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -102,6 +104,13 @@ void run_satellites(const SatelliteFlags& flags) {
             << stats.total.duplicates << " duplicates) in " << stats.total.reports << " reports, "
             << stats.total.bytes << " bytes; " << stats.total.rejected << " reports rejected, "
             << stats.total.failed << " refused by faults" << std::endl;
+  if (stats.total.latency_spans > 0) {
+    std::cout << fmt::format(
+                     "spanbench satellite: export latency p50 {:.3f}s, p99 {:.3f}s over {} spans",
+                     stats.total.latency_p50_seconds, stats.total.latency_p99_seconds,
+                     stats.total.latency_spans)
+              << std::endl;
+  }
 }
 
 }  // namespace

@@ -298,6 +298,11 @@ Result Controller::run_command(const RunOptions& options, const ControlCommand& 
     result.duplicate_spans = int64_t(counts.duplicate_spans);
     result.received_tags = int64_t(counts.tags);
     result.received_logs = int64_t(counts.logs);
+    result.export_latency_spans = int64_t(counts.latency_spans);
+    if (counts.latency_spans > 0) {
+      result.export_latency_p50_seconds = counts.latency_p50_seconds;
+      result.export_latency_p99_seconds = counts.latency_p99_seconds;
+    }
   }
   // Drops are only known where spans land: a traced run with satellites.
   result.dropped_spans =

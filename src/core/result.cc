@@ -5,6 +5,20 @@
 #include <nlohmann/json.hpp>
 
 namespace spanbench {
+namespace {
+
+nlohmann::json optional_number(const std::optional<double>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+// Absent, null or not a number (older result files): not measured.
+std::optional<double> optional_number(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
+}
+
+}  // namespace
 
 nlohmann::json to_json(const Result& r) {
   return {
@@ -30,6 +44,9 @@ nlohmann::json to_json(const Result& r) {
       {"satellites", r.satellites},
       {"received_tags", r.received_tags},
       {"received_logs", r.received_logs},
+      {"export_latency_p50_seconds", optional_number(r.export_latency_p50_seconds)},
+      {"export_latency_p99_seconds", optional_number(r.export_latency_p99_seconds)},
+      {"export_latency_spans", r.export_latency_spans},
       {"startup_seconds", r.startup_seconds},
       {"startup_cpu_seconds", r.startup_cpu_seconds},
       {"setup_seconds", r.setup_seconds},
@@ -82,6 +99,9 @@ Result result_from_json(const nlohmann::json& j) {
   r.satellites = j.value("satellites", "none");
   r.received_tags = j.value("received_tags", int64_t{0});
   r.received_logs = j.value("received_logs", int64_t{0});
+  r.export_latency_p50_seconds = optional_number(j, "export_latency_p50_seconds");
+  r.export_latency_p99_seconds = optional_number(j, "export_latency_p99_seconds");
+  r.export_latency_spans = j.value("export_latency_spans", int64_t{0});
   r.startup_seconds = j.value("startup_seconds", 0.0);
   r.startup_cpu_seconds = j.value("startup_cpu_seconds", 0.0);
   r.setup_seconds = j.value("setup_seconds", 0.0);

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,12 @@ struct Result {
   std::string satellites = "none";
   int64_t received_tags = 0;  // span tags/logs the satellites decoded, for
   int64_t received_logs = 0;  // checking that the span shape arrived
+  // Export latency: satellite receive time minus each span's end time as the
+  // tracer stamped it (first-seen spans only). Empty when no span carried an
+  // end time (untraced runs, wire formats without timestamps).
+  std::optional<double> export_latency_p50_seconds;
+  std::optional<double> export_latency_p99_seconds;
+  int64_t export_latency_spans = 0;
 
   // The phases of the client process, read by the controller from the
   // client's CPU clock at its protocol events: start-up (spawn to GET

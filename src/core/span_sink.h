@@ -14,6 +14,13 @@ struct SinkCounts {
   uint64_t bytes = 0;            // body bytes accepted
   uint64_t tags = 0;             // span-level tags in accepted reports
   uint64_t logs = 0;             // span logs/events in accepted reports
+  // Export latency of first-seen spans whose end time the wire format
+  // carries: receive time (CLOCK_REALTIME when the report's body was
+  // complete) minus the span's end as the tracer stamped it. The quantiles
+  // mean nothing when latency_spans is 0.
+  uint64_t latency_spans = 0;
+  double latency_p50_seconds = 0;
+  double latency_p99_seconds = 0;
 };
 
 // The seam between the controller and the satellites: the controller resets

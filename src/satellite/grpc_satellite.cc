@@ -64,6 +64,7 @@ class ExportReactor final : public grpc::ServerGenericBidiReactor {
   }
 
   void OnReadDone(bool ok) override {
+    const int64_t received = realtime_now_nanos();
     {
       std::lock_guard<std::mutex> lock(mutex_);
       read_done_ = true;
@@ -83,7 +84,8 @@ class ExportReactor final : public grpc::ServerGenericBidiReactor {
       return;
     }
 
-    const IngestResult prepared = ingestor_.prepare(Protocol::kOtlpGrpc, body, wire_bytes, report_);
+    const IngestResult prepared =
+        ingestor_.prepare(Protocol::kOtlpGrpc, body, wire_bytes, received, report_);
     release_buffers();
     if (prepared.outcome == IngestOutcome::kRejected) {
       finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, prepared.reason));

@@ -1018,11 +1018,11 @@ class HttpSatellite::Server final : public httplib::Server {
       answer_without_body(route, req, res);
       return;
     }
-    ingest(route.protocol, req, res, body);
+    ingest(route.protocol, req, res, body, realtime_now_nanos());
   }
 
   void ingest(Protocol protocol, const httplib::Request& req, httplib::Response& res,
-              std::string& body) {
+              std::string& body, int64_t received_unix_nanos) {
     Connection& c = *t_connection;
     const std::string content_type = lowercase(req.get_header_value("Content-Type"));
     const ProtocolSpec* spec = http_protocol_for(req.path, content_type);
@@ -1071,7 +1071,8 @@ class HttpSatellite::Server final : public httplib::Server {
       payload = inflated;
     }
 
-    const IngestResult result = ingestor_.ingest(protocol, payload, wire_bytes);
+    const IngestResult result =
+        ingestor_.ingest(protocol, payload, wire_bytes, received_unix_nanos);
     switch (result.outcome) {
       case IngestOutcome::kAccepted:
         answer_accepted(protocol, res);

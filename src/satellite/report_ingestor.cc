@@ -1,5 +1,7 @@
 #include "satellite/report_ingestor.h"
 
+#include <time.h>
+
 namespace spanbench::satellite {
 
 DecodeStatus decode_report(Protocol protocol, std::string_view body, DecodedReport& out) {
@@ -8,15 +10,23 @@ DecodeStatus decode_report(Protocol protocol, std::string_view body, DecodedRepo
   return decode(body, out);
 }
 
+int64_t realtime_now_nanos() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
 ReportIngestor::ReportIngestor(SpanCounter& counter, const FaultPlan& plan,
                                Interrupter& interrupter)
     : counter_(counter), plan_(plan), interrupter_(interrupter) {}
 
 IngestResult ReportIngestor::prepare(Protocol protocol, std::string_view body, uint64_t wire_bytes,
-                                     PreparedReport& out) {
+                                     int64_t received_unix_nanos, PreparedReport& out) {
   out.protocol = protocol;
   out.wire_bytes = wire_bytes;
+  out.received_unix_nanos = received_unix_nanos;
   out.decoded.span_ids.clear();
+  out.decoded.end_unix_nanos.clear();
   out.decoded.tag_count = 0;
   out.decoded.log_count = 0;
   IngestResult result;
@@ -38,7 +48,8 @@ IngestResult ReportIngestor::commit(const PreparedReport& report) {
   switch (report.verdict.outcome) {
     case FaultPlan::Outcome::kAccept:
       counter_.accept(report.protocol, report.decoded.span_ids, report.wire_bytes,
-                      report.decoded.tag_count, report.decoded.log_count);
+                      report.decoded.tag_count, report.decoded.log_count,
+                      SpanTimes{report.decoded.end_unix_nanos, report.received_unix_nanos});
       result.outcome = IngestOutcome::kAccepted;
       break;
     case FaultPlan::Outcome::kFailByMode:
@@ -53,11 +64,12 @@ IngestResult ReportIngestor::commit(const PreparedReport& report) {
   return result;
 }
 
-IngestResult ReportIngestor::ingest(Protocol protocol, std::string_view body, uint64_t wire_bytes) {
+IngestResult ReportIngestor::ingest(Protocol protocol, std::string_view body, uint64_t wire_bytes,
+                                    int64_t received_unix_nanos) {
   // Reused per thread: a connection thread decodes one report at a time and
   // keeps the ID vector's capacity between reports.
   thread_local PreparedReport report;
-  IngestResult result = prepare(protocol, body, wire_bytes, report);
+  IngestResult result = prepare(protocol, body, wire_bytes, received_unix_nanos, report);
   if (result.outcome == IngestOutcome::kRejected) return result;
   if (!interrupter_.sleep_for(report.verdict.delay)) {
     result.outcome = IngestOutcome::kInterrupted;

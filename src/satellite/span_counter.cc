@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "satellite/decoders/decoder.h"
+
 namespace spanbench::satellite {
 namespace {
 
@@ -14,6 +16,13 @@ inline uint64_t mix(uint64_t x) {
   x *= 0x94d049bb133111ebull;
   x ^= x >> 31;
   return x;
+}
+
+void set_latency(ProtocolStats& s, const LatencySummary& latency) {
+  s.latency_spans = latency.count;
+  s.latency_nonpositive = latency.nonpositive;
+  s.latency_p50_seconds = latency.p50_seconds;
+  s.latency_p99_seconds = latency.p99_seconds;
 }
 
 size_t round_up_pow2(size_t n) {
@@ -71,15 +80,20 @@ void SpanIdSet::clear() {
   has_zero_ = false;
 }
 
-SpanCounter::SpanCounter() : shards_(std::make_unique<Shard[]>(kShards)) {}
+SpanCounter::SpanCounter()
+    : shards_(std::make_unique<Shard[]>(kShards)),
+      latency_(std::make_unique<LatencyHistogram[]>(kProtocolCount)) {}
 
 void SpanCounter::accept(Protocol protocol, std::span<const uint64_t> span_ids, uint64_t wire_bytes,
-                         uint64_t tags, uint64_t logs) {
+                         uint64_t tags, uint64_t logs, SpanTimes times) {
   // Bucket the IDs by shard first so each shard is locked once per report.
   struct Entry {
     uint64_t id;
     uint64_t hash;
+    int64_t end;
   };
+  const bool timed = times.end_unix_nanos.size() == span_ids.size() && !span_ids.empty() &&
+                     times.received_unix_nanos > 0;
   thread_local std::vector<Entry> sorted;
   thread_local std::array<uint32_t, kShards + 1> starts;
   sorted.resize(span_ids.size());
@@ -90,19 +104,29 @@ void SpanCounter::accept(Protocol protocol, std::span<const uint64_t> span_ids, 
   for (uint64_t id : span_ids) ++starts[(mix(id) >> kShift) + 1];
   for (size_t s = 1; s <= kShards; ++s) starts[s] += starts[s - 1];
   std::array<uint32_t, kShards> fill{};
-  for (uint64_t id : span_ids) {
+  for (size_t i = 0; i < span_ids.size(); ++i) {
+    const uint64_t id = span_ids[i];
     const uint64_t h = mix(id);
     const size_t s = h >> kShift;
-    sorted[starts[s] + fill[s]++] = Entry{id, h};
+    sorted[starts[s] + fill[s]++] =
+        Entry{id, h, timed ? times.end_unix_nanos[i] : DecodedReport::kNoEndTime};
   }
 
+  LatencyHistogram& latency = latency_[static_cast<size_t>(protocol)];
   uint64_t fresh = 0;
   for (size_t s = 0; s < kShards; ++s) {
     if (starts[s] == starts[s + 1]) continue;
     Shard& shard = shards_[s];
     std::lock_guard<std::mutex> lock(shard.mutex);
     for (uint32_t i = starts[s]; i < starts[s + 1]; ++i) {
-      fresh += shard.ids.insert(sorted[i].id, sorted[i].hash) ? 1 : 0;
+      if (!shard.ids.insert(sorted[i].id, sorted[i].hash)) continue;
+      ++fresh;
+      const int64_t end = sorted[i].end;
+      if (end == DecodedReport::kNoEndTime) continue;
+      // Wraps only for absurd end times, which then count as non-positive
+      // or in the overflow bucket.
+      latency.record(static_cast<int64_t>(static_cast<uint64_t>(times.received_unix_nanos) -
+                                          static_cast<uint64_t>(end)));
     }
   }
 
@@ -139,10 +163,15 @@ void SpanCounter::reset() {
     p.tags.store(0, std::memory_order_relaxed);
     p.logs.store(0, std::memory_order_relaxed);
   }
+  for (size_t i = 0; i < kProtocolCount; ++i) latency_[i].reset();
 }
 
 SatelliteStats SpanCounter::stats() const {
   SatelliteStats out;
+  // Big enough not to belong on a connection thread's stack.
+  auto total_latency = std::make_unique<std::array<uint64_t, LatencyHistogram::kBuckets>>();
+  auto one_latency = std::make_unique<std::array<uint64_t, LatencyHistogram::kBuckets>>();
+  uint64_t total_nonpositive = 0;
   for (size_t i = 0; i < kProtocolCount; ++i) {
     const AtomicStats& p = per_protocol_[i];
     ProtocolStats& s = out.per_protocol[i];
@@ -154,6 +183,12 @@ SatelliteStats SpanCounter::stats() const {
     s.failed = p.failed.load(std::memory_order_relaxed);
     s.tags = p.tags.load(std::memory_order_relaxed);
     s.logs = p.logs.load(std::memory_order_relaxed);
+    one_latency->fill(0);
+    const uint64_t nonpositive = latency_[i].add_to(*one_latency);
+    set_latency(s, LatencyHistogram::summarize(*one_latency, nonpositive));
+    for (size_t b = 0; b < LatencyHistogram::kBuckets; ++b)
+      (*total_latency)[b] += (*one_latency)[b];
+    total_nonpositive += nonpositive;
     out.total.spans += s.spans;
     out.total.duplicates += s.duplicates;
     out.total.reports += s.reports;
@@ -163,6 +198,7 @@ SatelliteStats SpanCounter::stats() const {
     out.total.tags += s.tags;
     out.total.logs += s.logs;
   }
+  set_latency(out.total, LatencyHistogram::summarize(*total_latency, total_nonpositive));
   return out;
 }
 
@@ -175,6 +211,9 @@ SinkCounts SpanCounter::counts() const {
   c.bytes = total.bytes;
   c.tags = total.tags;
   c.logs = total.logs;
+  c.latency_spans = total.latency_spans;
+  c.latency_p50_seconds = total.latency_p50_seconds;
+  c.latency_p99_seconds = total.latency_p99_seconds;
   return c;
 }
 

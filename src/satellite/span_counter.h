@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/span_sink.h"
+#include "satellite/latency_histogram.h"
 #include "satellite/protocol.h"
 
 namespace spanbench::satellite {
@@ -24,6 +25,21 @@ struct ProtocolStats {
   uint64_t failed = 0;      // reports refused on purpose (slow_fail mode, --error-rate)
   uint64_t tags = 0;        // span-level tags/attributes in accepted reports
   uint64_t logs = 0;        // logs/events/annotations in accepted reports
+  // Export latency (receive time - the span's stamped end) of first-seen
+  // spans that carried an end time; the quantiles mean nothing when
+  // latency_spans is 0.
+  uint64_t latency_spans = 0;
+  uint64_t latency_nonpositive = 0;  // ends stamped at or after receipt (clock rounding)
+  double latency_p50_seconds = 0;
+  double latency_p99_seconds = 0;
+};
+
+// When a report's spans ended and when it arrived, for export latency:
+// `end_unix_nanos` is empty or runs beside the span IDs
+// (DecodedReport::end_unix_nanos, kNoEndTime where a span has none).
+struct SpanTimes {
+  std::span<const int64_t> end_unix_nanos;
+  int64_t received_unix_nanos = 0;
 };
 
 struct SatelliteStats {
@@ -62,9 +78,11 @@ class SpanCounter {
   SpanCounter();
 
   // An accepted report: its IDs are deduplicated against everything seen
-  // since reset().
+  // since reset(). The export latency of each first-seen span with an end
+  // time goes into the protocol's histogram (duplicates never count, so
+  // retries do not skew it).
   void accept(Protocol protocol, std::span<const uint64_t> span_ids, uint64_t wire_bytes,
-              uint64_t tags = 0, uint64_t logs = 0);
+              uint64_t tags = 0, uint64_t logs = 0, SpanTimes times = {});
   void reject(Protocol protocol);
   void fail(Protocol protocol);
   void reset();
@@ -93,6 +111,7 @@ class SpanCounter {
 
   std::unique_ptr<Shard[]> shards_;
   std::array<AtomicStats, kProtocolCount> per_protocol_;
+  std::unique_ptr<LatencyHistogram[]> latency_;  // one per protocol
 };
 
 }  // namespace spanbench::satellite

@@ -88,6 +88,7 @@ void UdpReceiver::receive_loop() {
     while (!stopping_.load(std::memory_order_relaxed)) {
       const ssize_t n = ::recv(fd_, buffer.get(), kMaxDatagramBytes, MSG_DONTWAIT);
       if (n < 0) break;
+      const int64_t received = realtime_now_nanos();
       const size_t size = static_cast<size_t>(n);
       if (limiter_.limited() && !ingestor_.interrupter().sleep_for(limiter_.reserve(size))) {
         return;
@@ -96,8 +97,8 @@ void UdpReceiver::receive_loop() {
         ingestor_.count_rejected(Protocol::kJaegerAgent);
         continue;
       }
-      const IngestResult result =
-          ingestor_.ingest(Protocol::kJaegerAgent, std::string_view(buffer.get(), size), size);
+      const IngestResult result = ingestor_.ingest(
+          Protocol::kJaegerAgent, std::string_view(buffer.get(), size), size, received);
       if (result.outcome == IngestOutcome::kInterrupted) return;
     }
   }

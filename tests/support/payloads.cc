@@ -22,7 +22,12 @@
 namespace spanbench::testing {
 namespace {
 
-constexpr int64_t kStartMicros = 1'700'000'000'000'000;
+// Span `index`'s start in each format's units.
+int64_t start_micros(SpanShape shape, size_t index) {
+  return shape.start_micros + static_cast<int64_t>(index);
+}
+int64_t start_nanos(SpanShape shape, size_t index) { return start_micros(shape, index) * 1000; }
+constexpr int64_t kDurationMicros = 5;
 
 std::string hex16(uint64_t v) {
   char buf[17];
@@ -52,9 +57,9 @@ void fill_otlp_span(opentelemetry::proto::trace::v1::Span& span, uint64_t id, si
   span.set_span_id(big_endian_bytes(id));
   span.set_name("seed.span");
   span.set_kind(opentelemetry::proto::trace::v1::Span::SPAN_KIND_INTERNAL);
-  const uint64_t start_ns = static_cast<uint64_t>(kStartMicros) * 1000 + index * 1000;
+  const auto start_ns = static_cast<uint64_t>(start_nanos(shape, index));
   span.set_start_time_unix_nano(start_ns);
-  span.set_end_time_unix_nano(start_ns + 5000);
+  span.set_end_time_unix_nano(start_ns + kDurationMicros * 1000);
   for (int t = 0; t < shape.tags; ++t) {
     auto* kv = span.add_attributes();
     kv->set_key(tag_key(t));
@@ -164,8 +169,8 @@ jt::Batch jaeger_batch(Ids ids, SpanShape shape) {
     span.parentSpanId = 0;
     span.operationName = "seed.span";
     span.flags = 1;
-    span.startTime = kStartMicros + static_cast<int64_t>(i);
-    span.duration = 5;
+    span.startTime = start_micros(shape, i);
+    span.duration = kDurationMicros;
     if (shape.tags > 0) {
       std::vector<jt::Tag> tags;
       for (int t = 0; t < shape.tags; ++t) tags.push_back(string_tag(tag_key(t), tag_value(t)));
@@ -237,9 +242,10 @@ std::string lightstep_proto(Ids ids, SpanShape shape) {
     span->mutable_span_context()->set_trace_id(ids[i] ^ 0x5b5b);
     span->mutable_span_context()->set_span_id(ids[i]);
     span->set_operation_name("seed.span");
-    span->mutable_start_timestamp()->set_seconds(kStartMicros / 1'000'000);
-    span->mutable_start_timestamp()->set_nanos(static_cast<int32_t>(i));
-    span->set_duration_micros(5);
+    span->mutable_start_timestamp()->set_seconds(start_nanos(shape, i) / 1'000'000'000);
+    span->mutable_start_timestamp()->set_nanos(
+        static_cast<int32_t>(start_nanos(shape, i) % 1'000'000'000));
+    span->set_duration_micros(kDurationMicros);
     for (int t = 0; t < shape.tags; ++t) {
       auto* tag = span->add_tags();
       tag->set_key(tag_key(t));
@@ -247,7 +253,7 @@ std::string lightstep_proto(Ids ids, SpanShape shape) {
     }
     for (int l = 0; l < shape.logs; ++l) {
       auto* log = span->add_logs();
-      log->mutable_timestamp()->set_seconds(kStartMicros / 1'000'000);
+      log->mutable_timestamp()->set_seconds(shape.start_micros / 1'000'000);
       auto* field = log->add_fields();
       field->set_key(log_key(l));
       field->set_string_value(log_value(l));
@@ -268,7 +274,7 @@ std::string lightstep_json(Ids ids, SpanShape shape) {
     }
     json logs = json::array();
     for (int l = 0; l < shape.logs; ++l) {
-      logs.push_back({{"timestamp_micros", kStartMicros + l},
+      logs.push_back({{"timestamp_micros", start_micros(shape, i) + l},
                       {"fields", json::array({{{"Key", log_key(l)}, {"Value", log_value(l)}}})},
                       {"runtime_guid", nullptr},
                       {"span_guid", nullptr},
@@ -287,8 +293,8 @@ std::string lightstep_json(Ids ids, SpanShape shape) {
                        {"runtime_guid", runtime_guid},
                        {"span_name", "seed.span"},
                        {"join_ids", nullptr},
-                       {"oldest_micros", kStartMicros},
-                       {"youngest_micros", kStartMicros + 5},
+                       {"oldest_micros", start_micros(shape, i)},
+                       {"youngest_micros", start_micros(shape, i) + kDurationMicros},
                        {"attributes", attributes},
                        {"error_flag", false},
                        {"log_records", logs}});
@@ -296,14 +302,14 @@ std::string lightstep_json(Ids ids, SpanShape shape) {
   json report = {
       {"runtime",
        {{"guid", runtime_guid},
-        {"start_micros", kStartMicros},
+        {"start_micros", shape.start_micros},
         {"group_name", "spanbench"},
         {"attrs", json::array({{{"Key", "lightstep.tracer_platform"}, {"Value", "node"}}})}}},
       {"span_records", records},
       {"log_records", json::array()},
       {"timestamp_offset_micros", 0},
-      {"oldest_micros", kStartMicros},
-      {"youngest_micros", kStartMicros + 5},
+      {"oldest_micros", shape.start_micros},
+      {"youngest_micros", start_micros(shape, ids.size()) + kDurationMicros},
       {"counters", json::array({{{"Name", "spans.dropped"}, {"int64_value", 0}}})},
       {"internal_logs", nullptr},
       {"internal_metrics", {{"counts", json::array()}, {"gauges", json::array()}}}};
@@ -338,7 +344,7 @@ std::string otlp_json(Ids ids, SpanShape shape, OtlpJsonFlavor flavor) {
   };
   json spans = json::array();
   for (size_t i = 0; i < ids.size(); ++i) {
-    const uint64_t start_ns = static_cast<uint64_t>(kStartMicros) * 1000 + i * 1000;
+    const auto start_ns = static_cast<uint64_t>(start_nanos(shape, i));
     json attributes = json::array();
     for (int t = 0; t < shape.tags; ++t) {
       attributes.push_back(string_attribute(tag_key(t), tag_value(t)));
@@ -355,7 +361,7 @@ std::string otlp_json(Ids ids, SpanShape shape, OtlpJsonFlavor flavor) {
                      {"name", "seed.span"},
                      {"kind", 1},
                      {"startTimeUnixNano", std::to_string(start_ns)},
-                     {"endTimeUnixNano", std::to_string(start_ns + 5000)},
+                     {"endTimeUnixNano", std::to_string(start_ns + kDurationMicros * 1000)},
                      {"attributes", attributes},
                      {"droppedAttributesCount", 0},
                      {"events", events},
@@ -390,14 +396,14 @@ std::string zipkin_json(Ids ids, SpanShape shape) {
     json annotations = json::array();
     for (int l = 0; l < shape.logs; ++l) {
       annotations.push_back(
-          {{"timestamp", kStartMicros + l}, {"value", log_key(l) + "=" + log_value(l)}});
+          {{"timestamp", start_micros(shape, i) + l}, {"value", log_key(l) + "=" + log_value(l)}});
     }
     spans.push_back({{"traceId", hex16(ids[i] ^ 0x5b5b)},
                      {"id", hex16(ids[i])},
                      {"name", "seed.span"},
                      {"kind", "CLIENT"},
-                     {"timestamp", kStartMicros + static_cast<int64_t>(i)},
-                     {"duration", 5},
+                     {"timestamp", start_micros(shape, i)},
+                     {"duration", kDurationMicros},
                      {"localEndpoint", {{"serviceName", "spanbench"}}},
                      {"tags", tags},
                      {"annotations", annotations}});
@@ -430,9 +436,9 @@ std::string datadog_v04(Ids ids, SpanShape shape, bool wide_headers, size_t span
       w.str("type");
       w.str("custom");
       w.str("start");
-      w.i64(kStartMicros * 1000 + static_cast<int64_t>(i));
+      w.i64(start_nanos(shape, i));
       w.str("duration");
-      w.i64(5000);
+      w.i64(kDurationMicros * 1000);
       w.str("error");
       w.i32(0);
       w.str("meta");
@@ -476,8 +482,8 @@ std::string datadog_v05(Ids ids, SpanShape shape, bool wide_headers, size_t span
       spans.u64(ids[trace.front()]);
       spans.u64(ids[i]);
       spans.u64(i == trace.front() ? 0 : ids[trace.front()]);
-      spans.i64(kStartMicros * 1000 + static_cast<int64_t>(i));
-      spans.i64(5000);
+      spans.i64(start_nanos(shape, i));
+      spans.i64(kDurationMicros * 1000);
       spans.i32(0);
       spans.map(static_cast<uint32_t>(shape.tags));
       for (int t = 0; t < shape.tags; ++t) {

@@ -18,10 +18,21 @@
 
 namespace spanbench::testing {
 
+// Span i starts at start_micros + i microseconds and lasts 5 microseconds,
+// each format stamping that in its own units.
+constexpr int64_t kDefaultStartMicros = 1'700'000'000'000'000;
+
 struct SpanShape {
   int tags = 10;
   int logs = 15;
+  int64_t start_micros = kDefaultStartMicros;
 };
+
+// The end (start + duration) of span `index`, in nanoseconds since the
+// epoch: what a decoder must read for it.
+inline int64_t span_end_unix_nanos(SpanShape shape, size_t index) {
+  return (shape.start_micros + static_cast<int64_t>(index) + 5) * 1000;
+}
 
 // `count` consecutive span IDs from `first` (easy to make overlap on purpose).
 std::vector<uint64_t> id_range(uint64_t first, size_t count);

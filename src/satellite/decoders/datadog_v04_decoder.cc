@@ -1,7 +1,7 @@
 // Datadog trace agent API v0.4 (PUT/POST /v0.4/traces): msgpack array of
-// traces, each an array of span maps with `span_id` (uint64) and `meta`
-// (string map = tags). dd-trace writes 32-bit array/map headers even for
-// small counts, which msgpack-c accepts like any other header.
+// traces, each an array of span maps with `span_id` (uint64), `meta`
+// (string map = tags), `start` and `duration` (int64 nanoseconds). dd-trace writes 32-bit array/map
+// headers even for small counts, which msgpack-c accepts like any other header.
 
 #include "satellite/decoders/datadog_walk.h"
 #include "satellite/decoders/decoder.h"
@@ -20,7 +20,11 @@ class V04Visitor : public datadog_walk::SpanVisitor<V04Visitor> {
   bool visit_str(const char* v, uint32_t size) {
     if (ignore_depth_ == 0 && level_ == Level::kSpan && in_key_) {
       const std::string_view key(v, size);
-      field_ = key == "span_id" ? Field::kSpanId : key == "meta" ? Field::kMeta : Field::kOther;
+      field_ = key == "span_id"    ? Field::kSpanId
+               : key == "meta"     ? Field::kMeta
+               : key == "start"    ? Field::kStart
+               : key == "duration" ? Field::kDuration
+                                   : Field::kOther;
       return true;
     }
     return scalar(Scalar::kString);

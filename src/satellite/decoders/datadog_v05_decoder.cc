@@ -3,8 +3,9 @@
 // an array of arrays of spans, each span a 12-element array
 // [service, name, resource, trace_id, span_id, parent_id, start, duration,
 //  error, meta, metrics, type] whose strings are string-table indices.
-// Only span_id (element 4) and the size of meta (element 9) are needed, so
-// indices are not resolved against the table.
+// Only span_id (element 4), start and duration (6 and 7, nanoseconds) and
+// the size of meta (element 9) are needed, so indices are not resolved
+// against the table.
 
 #include "satellite/decoders/datadog_walk.h"
 #include "satellite/decoders/decoder.h"
@@ -15,6 +16,8 @@ namespace {
 
 constexpr uint32_t kSpanFields = 12;
 constexpr int kSpanIdField = 4;
+constexpr int kStartField = 6;
+constexpr int kDurationField = 7;
 constexpr int kMetaField = 9;
 
 using datadog_walk::Field;
@@ -29,9 +32,11 @@ class V05Visitor : public datadog_walk::SpanVisitor<V05Visitor> {
     if (level_ == Level::kPayload) ++payload_index_;
     if (level_ == Level::kSpan) {
       ++field_index_;
-      field_ = field_index_ == kSpanIdField ? Field::kSpanId
-               : field_index_ == kMetaField ? Field::kMeta
-                                            : Field::kOther;
+      field_ = field_index_ == kSpanIdField     ? Field::kSpanId
+               : field_index_ == kStartField    ? Field::kStart
+               : field_index_ == kDurationField ? Field::kDuration
+               : field_index_ == kMetaField     ? Field::kMeta
+                                                : Field::kOther;
     }
     return true;
   }

@@ -1,14 +1,16 @@
 #pragma once
 
 // What the Datadog trace API decoders (v0.4 and v0.5) share: of a span they
-// read only span_id (an integer) and meta (a map of tags, or nil); every
-// other field may hold anything. The versions differ in how a span is laid
+// read only span_id (an integer), meta (a map of tags, or nil), and start and
+// duration (integer nanoseconds; anything else there only means the span has
+// no end time); every other field may hold anything. The versions differ in how a span is laid
 // out (a map by key in v0.4, a 12-element array by index in v0.5), so each
 // visitor finds the field and this base judges its value.
 
 #include <cstdint>
 
 #include "satellite/decoders/decoder.h"
+#include "satellite/decoders/decoder_support.h"
 #include "satellite/decoders/msgpack_walk.h"
 
 namespace spanbench::satellite::datadog_walk {
@@ -16,7 +18,7 @@ namespace spanbench::satellite::datadog_walk {
 using msgpack_walk::Scalar;
 
 // The span fields the decoders read.
-enum class Field { kOther, kSpanId, kMeta };
+enum class Field { kOther, kSpanId, kMeta, kStart, kDuration };
 
 template <typename Derived>
 class SpanVisitor : public msgpack_walk::ScalarVisitor<Derived> {
@@ -28,8 +30,15 @@ class SpanVisitor : public msgpack_walk::ScalarVisitor<Derived> {
     field_ = Field::kOther;
     span_id_ = 0;
     has_span_id_ = false;
+    start_ = 0;
+    duration_ = 0;
+    has_start_ = false;
   }
-  void end_span() { out_.span_ids.push_back(span_id_); }
+  void end_span() {
+    out_.span_ids.push_back(span_id_);
+    out_.end_unix_nanos.push_back(has_start_ ? detail::end_time_nanos(start_, duration_, 1)
+                                             : DecodedReport::kNoEndTime);
+  }
 
   // The value of the current field `field_` is a scalar, an integer, an
   // array or a map.
@@ -39,10 +48,21 @@ class SpanVisitor : public msgpack_walk::ScalarVisitor<Derived> {
     return true;
   }
   bool field_integer(uint64_t value) {
-    if (field_ != Field::kSpanId) return field_scalar(Scalar::kOther);
-    span_id_ = value;
-    has_span_id_ = true;
-    return true;
+    switch (field_) {
+      case Field::kSpanId:
+        span_id_ = value;
+        has_span_id_ = true;
+        return true;
+      case Field::kStart:
+        start_ = static_cast<int64_t>(value);
+        has_start_ = true;
+        return true;
+      case Field::kDuration:
+        duration_ = static_cast<int64_t>(value);
+        return true;
+      default:
+        return field_scalar(Scalar::kOther);
+    }
   }
   bool field_array() {
     if (field_ == Field::kSpanId) return this->fail("span_id is not an integer");
@@ -59,6 +79,9 @@ class SpanVisitor : public msgpack_walk::ScalarVisitor<Derived> {
   Field field_ = Field::kOther;
   uint64_t span_id_ = 0;
   bool has_span_id_ = false;
+  int64_t start_ = 0;
+  int64_t duration_ = 0;
+  bool has_start_ = false;
 };
 
 }  // namespace spanbench::satellite::datadog_walk

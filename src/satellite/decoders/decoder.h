@@ -1,5 +1,6 @@
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -11,8 +12,17 @@ namespace spanbench::satellite {
 // contained. Decoders fill `span_ids` with one entry per span, in order;
 // duplicates inside a report are kept (the counter decides what is a
 // duplicate). Tag/log totals let checks verify span shape cheaply.
+//
+// `end_unix_nanos` runs beside `span_ids`: a decoder whose wire format
+// carries span timestamps appends one entry per span, the span's end (start
+// + duration) in nanoseconds since the Unix epoch as the tracer stamped it,
+// or kNoEndTime when that span lacks one. A decoder whose format has none
+// leaves it alone, so it is either as long as `span_ids` or empty.
 struct DecodedReport {
+  static constexpr int64_t kNoEndTime = INT64_MIN;
+
   std::vector<uint64_t> span_ids;
+  std::vector<int64_t> end_unix_nanos;
   uint64_t tag_count = 0;  // sum over spans of tags/attributes (span-level only)
   uint64_t log_count = 0;  // sum over spans of logs/events/annotations
 };

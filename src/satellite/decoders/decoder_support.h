@@ -18,6 +18,7 @@ namespace spanbench::satellite::detail {
 template <typename Body>
 DecodeStatus decode_atomically(DecodedReport& out, Body&& body) {
   const size_t spans_before = out.span_ids.size();
+  const size_t ends_before = out.end_unix_nanos.size();
   const uint64_t tags_before = out.tag_count;
   const uint64_t logs_before = out.log_count;
   DecodeStatus status;
@@ -32,6 +33,7 @@ DecodeStatus decode_atomically(DecodedReport& out, Body&& body) {
   }
   if (!status.ok) {
     out.span_ids.resize(spans_before);
+    out.end_unix_nanos.resize(ends_before);
     out.tag_count = tags_before;
     out.log_count = logs_before;
   }
@@ -88,6 +90,18 @@ inline uint64_t hash_u64(std::string_view text) {
     h *= 1099511628211ull;
   }
   return h;
+}
+
+// A span's end in Unix nanoseconds from a start and a duration in the wire
+// format's units (`unit_nanos` per unit), or kNoEndTime when the sum does
+// not fit (garbage from an untrusted sender must not overflow).
+inline int64_t end_time_nanos(int64_t start, int64_t duration, int64_t unit_nanos) {
+  int64_t end;
+  if (__builtin_add_overflow(start, duration, &end) ||
+      __builtin_mul_overflow(end, unit_nanos, &end) || end == DecodedReport::kNoEndTime) {
+    return DecodedReport::kNoEndTime;
+  }
+  return end;
 }
 
 // Reads 8 bytes as a big-endian integer, so binary span ids map to the same

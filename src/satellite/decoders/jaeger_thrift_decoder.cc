@@ -2,8 +2,9 @@
 // agent UDP datagrams carrying the oneway message Agent.emitBatch(1: Batch)
 // in compact (first byte 0x82) or strict binary (first byte 0x80) protocol.
 //
-// Batch{spans = 2: list<Span>} -> Span{spanId = 3: i64, tags = 10:
-// list<Tag>, logs = 11: list<Log>}. Everything else is skipped.
+// Batch{spans = 2: list<Span>} -> Span{spanId = 3: i64, startTime = 8: i64
+// and duration = 9: i64 (microseconds), tags = 10: list<Tag>, logs = 11:
+// list<Log>}. Everything else is skipped.
 
 #include <cstdio>
 #include <string>
@@ -36,6 +37,9 @@ bool read_span(Reader& r, int depth, DecodedReport& out) {
   if (!r.begin_struct()) return false;
   int64_t span_id = 0;
   bool has_span_id = false;
+  int64_t start = 0;
+  int64_t duration = 0;
+  bool has_start = false;
   uint64_t tags = 0;
   uint64_t logs = 0;
   for (;;) {
@@ -47,6 +51,11 @@ bool read_span(Reader& r, int depth, DecodedReport& out) {
     if (id == 3 && type == Type::kI64) {
       ok = r.read_i64(span_id);
       has_span_id = true;
+    } else if (id == 8 && type == Type::kI64) {
+      ok = r.read_i64(start);
+      has_start = true;
+    } else if (id == 9 && type == Type::kI64) {
+      ok = r.read_i64(duration);
     } else if (id == 10 && type == Type::kList) {
       ok = count_list(r, depth, tags);
     } else if (id == 11 && type == Type::kList) {
@@ -59,6 +68,8 @@ bool read_span(Reader& r, int depth, DecodedReport& out) {
   r.end_struct();
   if (!has_span_id) return r.fail("Jaeger span without spanId (field 3)");
   out.span_ids.push_back(static_cast<uint64_t>(span_id));
+  out.end_unix_nanos.push_back(has_start ? detail::end_time_nanos(start, duration, 1000)
+                                         : DecodedReport::kNoEndTime);
   out.tag_count += tags;
   out.log_count += logs;
   return true;

@@ -72,6 +72,40 @@ bool count_items(simdjson::dom::element value, uint64_t& count) {
   }
 }
 
+bool integer_member(simdjson::dom::object parent, std::initializer_list<std::string_view> names,
+                    int64_t& value) {
+  simdjson::dom::element element;
+  if (!find_member(parent, names, element)) return false;
+  switch (element.type()) {
+    case simdjson::dom::element_type::INT64:
+      return element.get_int64().get(value) == simdjson::SUCCESS;
+    case simdjson::dom::element_type::UINT64:
+      return false;  // past INT64_MAX: not a time
+    case simdjson::dom::element_type::DOUBLE: {
+      const double d = element.get_double().value_unsafe();
+      // 2^63 as a double; NaN fails both comparisons.
+      if (!(d > -9.2233720368547758e18 && d < 9.2233720368547758e18)) return false;
+      value = static_cast<int64_t>(d);
+      return true;
+    }
+    case simdjson::dom::element_type::STRING: {
+      std::string_view text = element.get_string().value_unsafe();
+      if (text.empty() || text.size() > 19) return false;
+      int64_t v = 0;
+      for (char c : text) {
+        if (c < '0' || c > '9') return false;
+        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, c - '0', &v)) {
+          return false;
+        }
+      }
+      value = v;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 const char* type_name(simdjson::dom::element value) {
   switch (value.type()) {
     case simdjson::dom::element_type::ARRAY:

@@ -49,6 +49,13 @@ inline Found optional_array(simdjson::dom::object parent,
   return value.get(items) == simdjson::SUCCESS ? Found::kArray : Found::kWrongType;
 }
 
+// A timestamp or duration member of a span: a JSON integer, a number with a
+// fraction (rounded down), or a decimal string (OTLP/JSON writes 64-bit
+// integers as strings). False when absent, null or anything else; never
+// fails the report, since the span's ID still counts.
+bool integer_member(simdjson::dom::object parent, std::initializer_list<std::string_view> names,
+                    int64_t& value);
+
 // The container a span's tags or logs come in.
 enum class Items { kArray, kObject };
 

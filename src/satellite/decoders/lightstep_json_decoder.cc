@@ -1,7 +1,8 @@
 // LightStep thrift-shaped JSON report (POST /api/v0/reports), as posted by
 // lightstep-tracer for Node (0.35): JSON.stringify of a crouton ReportRequest,
 // i.e. {"runtime": {...}, "span_records": [{"span_guid": "<16 hex>",
-// "attributes": [{"Key", "Value"}], "log_records": [{"fields": [...]}], ...}]}
+// "attributes": [{"Key", "Value"}], "log_records": [{"fields": [...]}],
+// "oldest_micros", "youngest_micros" (start and end, microseconds), ...}]}
 // with unset thrift fields present as null.
 
 #include "satellite/decoders/decoder.h"
@@ -65,7 +66,12 @@ DecodeStatus decode_report(std::string_view body, DecodedReport& out) {
     if (!json::add_item_count(record, "log_records", json::Items::kArray, out.log_count)) {
       return fail_at(index, "log_records is not an array");
     }
+    int64_t youngest;
+    const int64_t end = json::integer_member(record, {"youngest_micros"}, youngest)
+                            ? detail::end_time_nanos(youngest, 0, 1000)
+                            : DecodedReport::kNoEndTime;
     out.span_ids.push_back(span_id_of(guid));
+    out.end_unix_nanos.push_back(end);
     ++index;
   }
   return DecodeStatus::success();

@@ -1,7 +1,9 @@
 // LightStep lightstep.collector.ReportRequest protobuf (POST /api/v2/reports).
 //
-// ReportRequest{spans = 3} -> Span{span_context = 1, tags = 6, logs = 7}
-// -> SpanContext{span_id = 2 (uint64)}. Everything else is skipped.
+// ReportRequest{spans = 3} -> Span{span_context = 1, start_timestamp = 4
+// (google.protobuf.Timestamp{seconds = 1, nanos = 2}), duration_micros = 5,
+// tags = 6, logs = 7} -> SpanContext{span_id = 2 (uint64)}. Everything else
+// is skipped.
 
 #include <climits>
 
@@ -30,14 +32,55 @@ bool walk_span_context(CodedInputStream& in, uint64_t& span_id) {
   return leave_message(in, limit);
 }
 
+// google.protobuf.Timestamp as nanoseconds since the epoch (proto3 merge
+// semantics: the last value of each field counts).
+bool walk_timestamp(CodedInputStream& in, int64_t& seconds, int64_t& nanos) {
+  CodedInputStream::Limit limit;
+  if (!enter_message(in, limit)) return false;
+  while (uint32_t tag = in.ReadTag()) {
+    uint64_t value;
+    if (tag == ((1u << 3) | kVarint)) {
+      if (!in.ReadVarint64(&value)) return false;
+      seconds = static_cast<int64_t>(value);
+    } else if (tag == ((2u << 3) | kVarint)) {
+      if (!in.ReadVarint64(&value)) return false;
+      nanos = static_cast<int32_t>(value);
+    } else if (!skip_field(in, tag)) {
+      return false;
+    }
+  }
+  return leave_message(in, limit);
+}
+
+int64_t end_time(bool has_start, int64_t seconds, int64_t nanos, uint64_t duration_micros) {
+  if (!has_start || duration_micros > uint64_t{INT64_MAX / 1000}) return DecodedReport::kNoEndTime;
+  int64_t start;
+  if (__builtin_mul_overflow(seconds, int64_t{1'000'000'000}, &start) ||
+      __builtin_add_overflow(start, nanos, &start)) {
+    return DecodedReport::kNoEndTime;
+  }
+  return detail::end_time_nanos(start, static_cast<int64_t>(duration_micros) * 1000, 1);
+}
+
 bool walk_span(CodedInputStream& in, DecodedReport& out) {
   CodedInputStream::Limit limit;
   if (!enter_message(in, limit)) return false;
   uint64_t span_id = 0;
+  bool has_start = false;
+  int64_t seconds = 0;
+  int64_t nanos = 0;
+  uint64_t duration_micros = 0;
   while (uint32_t tag = in.ReadTag()) {
     switch (tag) {
       case (1u << 3) | kLengthDelimited:
         if (!walk_span_context(in, span_id)) return false;
+        break;
+      case (4u << 3) | kLengthDelimited:
+        if (!walk_timestamp(in, seconds, nanos)) return false;
+        has_start = true;
+        break;
+      case (5u << 3) | kVarint:
+        if (!in.ReadVarint64(&duration_micros)) return false;
         break;
       case (6u << 3) | kLengthDelimited:
         ++out.tag_count;
@@ -53,6 +96,7 @@ bool walk_span(CodedInputStream& in, DecodedReport& out) {
   }
   if (!leave_message(in, limit)) return false;
   out.span_ids.push_back(span_id);
+  out.end_unix_nanos.push_back(end_time(has_start, seconds, nanos, duration_micros));
   return true;
 }
 

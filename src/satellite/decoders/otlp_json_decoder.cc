@@ -5,6 +5,8 @@
 // names and the deprecated instrumentationLibrarySpans that older
 // OpenTelemetry JS exporters send are accepted too. spanId is 16 hex digits
 // (OTLP/JSON); base64 (protobuf's generic JSON mapping) is accepted as well.
+// endTimeUnixNano is a decimal string (OTLP/JSON's 64-bit integers) or a
+// number.
 
 #include <initializer_list>
 
@@ -85,7 +87,12 @@ DecodeStatus decode_span(element span_value, DecodedReport& out, size_t r, size_
   if (!json::add_item_count(span, "events", json::Items::kArray, out.log_count)) {
     return DecodeStatus::failure("OTLP JSON: " + where(r, s, i) + ".events is not an array");
   }
+  int64_t end;
+  if (!json::integer_member(span, {"endTimeUnixNano", "end_time_unix_nano"}, end) || end <= 0) {
+    end = DecodedReport::kNoEndTime;  // absent, or proto3's unset 0
+  }
   out.span_ids.push_back(span_id);
+  out.end_unix_nanos.push_back(end);
   return DecodeStatus::success();
 }
 

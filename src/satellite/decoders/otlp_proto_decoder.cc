@@ -3,7 +3,8 @@
 //
 // Request{resource_spans = 1} -> ResourceSpans{scope_spans = 2, or the
 // deprecated instrumentation_library_spans = 1000} -> ScopeSpans{spans = 2}
-// -> Span{span_id = 2 (8 bytes), attributes = 9, events = 11}.
+// -> Span{span_id = 2 (8 bytes), end_time_unix_nano = 8 (fixed64),
+// attributes = 9, events = 11}.
 
 #include <climits>
 
@@ -45,12 +46,21 @@ bool walk_span(CodedInputStream& in, DecodedReport& out, WalkError& error) {
   if (!enter_message(in, limit)) return false;
   uint64_t span_id = 0;
   bool has_span_id = false;
+  int64_t end = DecodedReport::kNoEndTime;
   while (uint32_t tag = in.ReadTag()) {
     switch (tag) {
       case tag_of(2, kLengthDelimited):
         if (!read_span_id(in, span_id, error)) return false;
         has_span_id = true;
         break;
+      case tag_of(8, kFixed64): {
+        uint64_t end_ns;
+        if (!in.ReadLittleEndian64(&end_ns)) return false;
+        // 0 is proto3's "unset"; past INT64_MAX (year 2262) is garbage.
+        end = end_ns == 0 || end_ns > uint64_t{INT64_MAX} ? DecodedReport::kNoEndTime
+                                                          : static_cast<int64_t>(end_ns);
+        break;
+      }
       case tag_of(9, kLengthDelimited):
         ++out.tag_count;
         if (!skip_length_delimited(in)) return false;
@@ -69,6 +79,7 @@ bool walk_span(CodedInputStream& in, DecodedReport& out, WalkError& error) {
     return false;
   }
   out.span_ids.push_back(span_id);
+  out.end_unix_nanos.push_back(end);
   return true;
 }
 

@@ -1,5 +1,7 @@
 // Zipkin v2 JSON (POST /api/v2/spans): an array of span objects with `id`
-// (up to 16 hex digits), a `tags` object and an `annotations` array.
+// (up to 16 hex digits), `timestamp` and `duration` (microseconds; a span
+// without duration ends at its timestamp), a `tags` object and an
+// `annotations` array.
 
 #include "satellite/decoders/decoder.h"
 #include "satellite/decoders/decoder_support.h"
@@ -44,7 +46,15 @@ DecodeStatus decode_spans(std::string_view body, DecodedReport& out) {
     if (!json::add_item_count(span, "annotations", json::Items::kArray, out.log_count)) {
       return fail_at(index, "annotations is not an array");
     }
+    int64_t timestamp;
+    int64_t duration = 0;
+    int64_t end = DecodedReport::kNoEndTime;
+    if (json::integer_member(span, {"timestamp"}, timestamp)) {
+      json::integer_member(span, {"duration"}, duration);
+      end = detail::end_time_nanos(timestamp, duration, 1000);
+    }
     out.span_ids.push_back(span_id);
+    out.end_unix_nanos.push_back(end);
     ++index;
   }
   return DecodeStatus::success();

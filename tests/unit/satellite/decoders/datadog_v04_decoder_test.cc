@@ -129,5 +129,11 @@ TEST(DatadogV04Decoder, SurvivesDeepNesting) {
   expect_fails(decode_datadog_v04, ignored);  // no span_id
 }
 
+TEST(DatadogV04Decoder, ReadsEndAsStartPlusDurationNanos) {
+  const auto ids = random_ids(9);
+  expect_end_times(decode_datadog_v04, datadog_v04(ids, timed_shape()), timed_shape(), 9);
+  expect_end_times(decode_datadog_v04, datadog_v04(ids, timed_shape(), true, 3), timed_shape(), 9);
+}
+
 }  // namespace
 }  // namespace spanbench::satellite::testing

@@ -107,5 +107,27 @@ TEST(DatadogV05Decoder, RejectsWrongStructure) {
   expect_fails(decode_datadog_v05, std::string("\x92\x90\x90\x90", 4));
 }
 
+TEST(DatadogV05Decoder, ReadsEndAsStartPlusDurationNanos) {
+  const auto ids = random_ids(9);
+  expect_end_times(decode_datadog_v05, datadog_v05(ids, timed_shape()), timed_shape(), 9);
+  expect_end_times(decode_datadog_v05, datadog_v05(ids, timed_shape(), true, 3), timed_shape(), 9);
+}
+
+TEST(DatadogV05Decoder, NonIntegerStartMeansNoEndTime) {
+  const std::string body = one_span_payload(12, [](auto& pk) {
+    for (int i = 0; i < 3; ++i) pk.pack_uint32(0);
+    pk.pack_uint64(111);  // trace_id
+    pk.pack_uint64(222);  // span_id
+    pk.pack_uint64(0);    // parent_id
+    pk.pack_double(1.5);  // start, not an integer
+    pk.pack_int64(7);     // duration
+    pk.pack_int32(0);
+    pk.pack_nil();  // meta
+    pk.pack_nil();  // metrics
+    pk.pack_uint32(0);
+  });
+  EXPECT_EQ(end_times(decode_datadog_v05, body), (std::vector<int64_t>{DecodedReport::kNoEndTime}));
+}
+
 }  // namespace
 }  // namespace spanbench::satellite::testing

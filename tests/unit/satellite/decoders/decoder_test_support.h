@@ -29,6 +29,37 @@ inline void expect_decodes(DecodeFn decode, std::string_view body, const std::ve
   EXPECT_EQ(out.span_ids, ids);
   EXPECT_EQ(out.tag_count, tags);
   EXPECT_EQ(out.log_count, logs);
+  // End times run beside the IDs, or are absent.
+  EXPECT_TRUE(out.end_unix_nanos.empty() || out.end_unix_nanos.size() == out.span_ids.size())
+      << out.end_unix_nanos.size() << " end times for " << out.span_ids.size() << " spans";
+}
+
+// The end times `decode` reads from `body`, which must decode.
+inline std::vector<int64_t> end_times(DecodeFn decode, std::string_view body) {
+  DecodedReport out;
+  const DecodeStatus status = decode(body, out);
+  EXPECT_TRUE(status.ok) << status.error;
+  EXPECT_EQ(out.end_unix_nanos.size(), out.span_ids.size());
+  return out.end_unix_nanos;
+}
+
+// A start that is not the builders' default, with a sub-second part, so
+// that seconds/nanos splits and unit conversions are all exercised.
+inline SpanShape timed_shape() {
+  SpanShape shape{2, 1};
+  shape.start_micros = 1'764'460'800'123'456;
+  return shape;
+}
+
+// Every span of a report built with `shape` ends at start + duration, in
+// nanoseconds, whatever units the wire format uses.
+inline void expect_end_times(DecodeFn decode, std::string_view body, SpanShape shape,
+                             size_t spans) {
+  const std::vector<int64_t> ends = end_times(decode, body);
+  ASSERT_EQ(ends.size(), spans);
+  for (size_t i = 0; i < spans; ++i) {
+    EXPECT_EQ(ends[i], span_end_unix_nanos(shape, i)) << "span " << i;
+  }
 }
 
 inline std::string expect_fails(DecodeFn decode, std::string_view body) {
@@ -36,6 +67,7 @@ inline std::string expect_fails(DecodeFn decode, std::string_view body) {
   out.span_ids = {42};
   out.tag_count = 7;
   out.log_count = 9;
+  out.end_unix_nanos = {11};
   const DecodeStatus status = decode(body, out);
   EXPECT_FALSE(status.ok) << "decoded " << out.span_ids.size() - 1 << " spans";
   EXPECT_FALSE(status.error.empty());
@@ -44,6 +76,7 @@ inline std::string expect_fails(DecodeFn decode, std::string_view body) {
   EXPECT_EQ(out.span_ids, std::vector<uint64_t>{42});
   EXPECT_EQ(out.tag_count, 7u);
   EXPECT_EQ(out.log_count, 9u);
+  EXPECT_EQ(out.end_unix_nanos, std::vector<int64_t>{11});
   return status.error;
 }
 
@@ -63,6 +96,7 @@ inline void expect_truncations_fail(DecodeFn decode, std::string_view body,
     if (!status.ok) {
       ++failures;
       EXPECT_TRUE(out.span_ids.empty()) << "cut " << cut;
+      EXPECT_TRUE(out.end_unix_nanos.empty()) << "cut " << cut;
       EXPECT_FALSE(status.error.empty()) << "cut " << cut;
       continue;
     }

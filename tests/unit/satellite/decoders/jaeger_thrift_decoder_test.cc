@@ -155,5 +155,21 @@ TEST(JaegerAgentDatagramFormat, FirstByteSelectsProtocol) {
   EXPECT_NE(why.find("missing"), std::string::npos) << why;
 }
 
+TEST(JaegerBatchDecoder, ReadsEndAsStartTimePlusDurationMicros) {
+  const auto ids = random_ids(5);
+  expect_end_times(decode_jaeger_thrift_binary_batch, jaeger_batch_binary(ids, timed_shape()),
+                   timed_shape(), 5);
+}
+
+TEST(JaegerAgentDecoder, ReadsEndTimesFromCompactAndBinaryDatagrams) {
+  const auto ids = random_ids(5);
+  expect_end_times(decode_jaeger_agent_datagram,
+                   jaeger_emit_batch(ids, timed_shape(), ThriftProtocol::kCompact), timed_shape(),
+                   5);
+  expect_end_times(decode_jaeger_agent_datagram,
+                   jaeger_emit_batch(ids, timed_shape(), ThriftProtocol::kBinary), timed_shape(),
+                   5);
+}
+
 }  // namespace
 }  // namespace spanbench::satellite::testing

@@ -79,5 +79,32 @@ TEST(LightStepJsonDecoder, RejectsProtobufAndGzip) {
   EXPECT_NE(why.find("gzip"), std::string::npos) << why;
 }
 
+TEST(LightStepJsonDecoder, ReadsEndAsYoungestMicros) {
+  const auto ids = random_ids(5);
+  expect_end_times(decode_lightstep_json, lightstep_json(ids, timed_shape()), timed_shape(), 5);
+}
+
+TEST(LightStepJsonDecoder, SpanWithoutYoungestMicrosHasNoEndTime) {
+  const auto ends = end_times(decode_lightstep_json,
+                              R"({"span_records":[{"span_guid":"a","youngest_micros":null},)"
+                              R"({"span_guid":"b","youngest_micros":1764460800000001}]})");
+  EXPECT_EQ(ends, (std::vector<int64_t>{DecodedReport::kNoEndTime, 1764460800000001000}));
+}
+
+TEST(LightStepJsonDecoder, CapturedNodeTracerReportHasPlausibleEndTimes) {
+  std::ifstream file(SPANBENCH_DECODER_TEST_DATA "/lightstep_node_0.35_report.json.gz",
+                     std::ios::binary);
+  ASSERT_TRUE(file) << "missing test data";
+  std::stringstream gz;
+  gz << file.rdbuf();
+  std::string body;
+  ASSERT_TRUE(gunzip(gz.str(), body, 1 << 20).ok);
+  for (int64_t end : end_times(decode_lightstep_json, body)) {
+    // Stamped by a real tracer: after 2015, before 2100, in nanoseconds.
+    EXPECT_GT(end, int64_t{1'420'070'400} * 1'000'000'000);
+    EXPECT_LT(end, int64_t{4'102'444'800} * 1'000'000'000);
+  }
+}
+
 }  // namespace
 }  // namespace spanbench::satellite::testing

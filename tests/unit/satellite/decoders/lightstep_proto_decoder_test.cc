@@ -74,5 +74,10 @@ TEST(LightStepProtoDecoder, RejectsDeeplyNestedGroups) {
   expect_fails(decode_lightstep_proto, body);
 }
 
+TEST(LightStepProtoDecoder, ReadsEndAsStartTimestampPlusDurationMicros) {
+  const auto ids = random_ids(5);
+  expect_end_times(decode_lightstep_proto, lightstep_proto(ids, timed_shape()), timed_shape(), 5);
+}
+
 }  // namespace
 }  // namespace spanbench::satellite::testing

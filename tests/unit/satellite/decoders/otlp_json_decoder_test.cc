@@ -71,5 +71,25 @@ TEST(OtlpJsonDecoder, RejectsGzipWithHint) {
   EXPECT_NE(why.find("gzip"), std::string::npos) << why;
 }
 
+TEST_P(OtlpJsonFlavors, ReadsEndTimeUnixNano) {
+  const auto ids = random_ids(5);
+  expect_end_times(decode_otlp_json, otlp_json(ids, timed_shape(), GetParam()), timed_shape(), 5);
+}
+
+TEST(OtlpJsonDecoder, ReadsEndTimeAsStringOrNumberAndNothingElse) {
+  const auto ends = end_times(
+      decode_otlp_json, R"({"resourceSpans":[{"scopeSpans":[{"spans":[)"
+                        R"({"spanId":"0000000000000001","endTimeUnixNano":"1764460800123456789"},)"
+                        R"({"spanId":"0000000000000002","end_time_unix_nano":1764460800000000000},)"
+                        R"({"spanId":"0000000000000003"},)"
+                        R"({"spanId":"0000000000000004","endTimeUnixNano":"0"},)"
+                        R"({"spanId":"0000000000000005","endTimeUnixNano":"12x"},)"
+                        R"({"spanId":"0000000000000006","endTimeUnixNano":"99999999999999999999"})"
+                        R"(]}]}]})");
+  constexpr int64_t kNone = DecodedReport::kNoEndTime;
+  EXPECT_EQ(ends, (std::vector<int64_t>{1764460800123456789, 1764460800000000000, kNone, kNone,
+                                        kNone, kNone}));
+}
+
 }  // namespace
 }  // namespace spanbench::satellite::testing

@@ -84,5 +84,13 @@ TEST(OtlpProtoDecoder, RejectsOtherProtocols) {
   expect_fails(decode_otlp_proto, gzip(otlp_proto(random_ids(4))));
 }
 
+TEST(OtlpProtoDecoder, ReadsEndTimeUnixNano) {
+  const auto ids = random_ids(5);
+  expect_end_times(decode_otlp_proto, otlp_proto(ids, timed_shape()), timed_shape(), 5);
+  expect_end_times(decode_otlp_proto,
+                   otlp_proto(ids, timed_shape(), OtlpLayout::kInstrumentationLibrarySpans),
+                   timed_shape(), 5);
+}
+
 }  // namespace
 }  // namespace spanbench::satellite::testing

@@ -49,5 +49,19 @@ TEST(ZipkinJsonDecoder, RejectsZipkinV1AndOtherFormats) {
   expect_fails(decode_zipkin_json, "[{\"id\":\"1\"}] trailing");
 }
 
+TEST(ZipkinJsonDecoder, ReadsEndAsTimestampPlusDurationMicros) {
+  const auto ids = random_ids(5);
+  expect_end_times(decode_zipkin_json, zipkin_json(ids, timed_shape()), timed_shape(), 5);
+}
+
+TEST(ZipkinJsonDecoder, SpanWithoutTimestampHasNoEndTime) {
+  const auto ends =
+      end_times(decode_zipkin_json, R"([{"id":"a"},{"id":"b","timestamp":1764460800000001},)"
+                                    R"({"id":"c","timestamp":1764460800000001,"duration":2.5},)"
+                                    R"({"id":"d","timestamp":"soon","duration":3}])");
+  EXPECT_EQ(ends, (std::vector<int64_t>{DecodedReport::kNoEndTime, 1764460800000001000,
+                                        1764460800000003000, DecodedReport::kNoEndTime}));
+}
+
 }  // namespace
 }  // namespace spanbench::satellite::testing
