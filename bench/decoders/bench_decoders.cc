@@ -37,8 +37,10 @@ using DecodeFn = DecodeStatus (*)(std::string_view, DecodedReport&);
 void run_decoder(benchmark::State& state, DecodeFn decode, const std::string& body) {
   DecodedReport out;
   out.span_ids.reserve(kSpansPerBatch);
+  out.end_unix_nanos.reserve(kSpansPerBatch);
   for (auto _ : state) {
     out.span_ids.clear();
+    out.end_unix_nanos.clear();
     out.tag_count = 0;
     out.log_count = 0;
     const DecodeStatus status = decode(body, out);

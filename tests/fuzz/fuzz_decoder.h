@@ -18,18 +18,25 @@ inline void check_decoder(DecodeFn decode, const uint8_t* data, size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   DecodedReport first;
   first.span_ids = {7};
+  first.end_unix_nanos = {DecodedReport::kNoEndTime};
   const DecodeStatus status = decode(body, first);
   if (!status.ok) {
     if (status.error.empty() || status.error.find('\n') != std::string::npos) __builtin_trap();
-    if (first.span_ids.size() != 1 || first.tag_count != 0 || first.log_count != 0) {
+    if (first.span_ids.size() != 1 || first.tag_count != 0 || first.log_count != 0 ||
+        first.end_unix_nanos.size() != 1) {
       __builtin_trap();
     }
   }
+  if (first.end_unix_nanos.size() != first.span_ids.size() && first.end_unix_nanos.size() != 1) {
+    __builtin_trap();
+  }
   DecodedReport second;
   second.span_ids = {7};
+  second.end_unix_nanos = {DecodedReport::kNoEndTime};
   const DecodeStatus again = decode(body, second);
   if (again.ok != status.ok || again.error != status.error || second.span_ids != first.span_ids ||
-      second.tag_count != first.tag_count || second.log_count != first.log_count) {
+      second.tag_count != first.tag_count || second.log_count != first.log_count ||
+      second.end_unix_nanos != first.end_unix_nanos) {
     __builtin_trap();
   }
 }
