@@ -4,7 +4,7 @@
 #   share/spanbench/     clients.toml (paths relative to it), suites/,
 #                        clients/node (client.js, package.json and its lock;
 #                        node_modules only with SPANBENCH_INSTALL_NODE_MODULES),
-#                        clients/python
+#                        clients/python, web/ (the HTML report's flame graph scripts)
 #   share/doc/spanbench/ README.md and docs/
 
 option(SPANBENCH_INSTALL_NODE_MODULES
@@ -70,6 +70,11 @@ install(FILES clients/python/client.py clients/python/check_ready.py
         DESTINATION ${spanbench_data}/clients/python)
 install(DIRECTORY clients/python/ DESTINATION ${spanbench_data}/clients/python
         FILES_MATCHING PATTERN "requirements-*.txt" PATTERN "__pycache__" EXCLUDE)
+
+# The HTML report's flame graph scripts (cmake/web_bundle.cmake), when npm ci
+# in src/report/web made them; without them reports show static SVGs.
+install(DIRECTORY ${PROJECT_BINARY_DIR}/share/spanbench/web/ DESTINATION ${spanbench_data}/web
+        OPTIONAL FILES_MATCHING PATTERN "*.js" PATTERN "*.css")
 
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs FILES_MATCHING PATTERN "*.md")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package that spanbench's build, tests, benchmarks
 # and Debian package (cpack -G DEB: dpkg-dev, file) need, then the Node.js
-# client's packages and the Python client's tracers
+# client's packages, the HTML report's flame graph scripts and the Python client's tracers
 # (scripts/install-python-clients.sh). Idempotent: when everything is
 # present it checks and returns in about a second.
 set -euo pipefail
@@ -50,6 +50,15 @@ if [ -f "$here/clients/node/package-lock.json" ] && command -v npm >/dev/null; t
   if [ ! -d "$here/clients/node/node_modules" ] ||
      [ "$here/clients/node/package-lock.json" -nt "$here/clients/node/node_modules/.package-lock.json" ]; then
     (cd "$here/clients/node" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+
+# The HTML report's interactive flame graph (d3-flame-graph), from its lock file.
+if [ -f "$here/src/report/web/package-lock.json" ] && command -v npm >/dev/null; then
+  if [ ! -d "$here/src/report/web/node_modules" ] ||
+     [ "$here/src/report/web/package-lock.json" -nt "$here/src/report/web/node_modules/.package-lock.json" ]; then
+    (cd "$here/src/report/web" && npm ci --no-audit --no-fund --loglevel=error) ||
+      echo "install-deps: npm ci in src/report/web failed; reports will show static flame graphs"
   fi
 fi
 

@@ -376,39 +376,46 @@ std::string flame_graph_svg(const FlameTree& tree, const FlameGraphOptions& o) {
 
 namespace {
 
-nlohmann::json json_node(const FlameTree& tree, uint32_t id, double min_samples) {
-  const FlameTree::Node& n = tree.nodes[id];
-  const double runs = double(std::max<size_t>(tree.traced_runs, 1));
-  auto delta_fields = [&](nlohmann::json& j, const ProfileCost& traced,
-                          const ProfileCost& untraced) {
+// Values in millionths of a core: d3-flame-graph wants numbers of one unit
+// for widths and changes, and shares keep runs of different lengths equal.
+constexpr double kJsonUnitsPerCore = 1e6;
+
+nlohmann::json cost_node(const std::string& name, const ProfileCost& traced,
+                         const ProfileCost& untraced, bool differential) {
+  nlohmann::json j = {{"name", valid_utf8(name)},
+                      {"value", std::round(traced.core_share * kJsonUnitsPerCore)},
+                      {"samples", traced.samples},
+                      {"core", traced.core_share * 100}};
+  if (differential) {
     const ProfileCost d = traced - untraced;
-    j["delta"] = std::round(d.samples_per_run * runs * 10) / 10;
-    j["core"] = d.core_share * 100;
-    j["ns"] = std::isfinite(d.seconds_per_span) ? nlohmann::json(d.seconds_per_span * 1e9)
-                                                : nlohmann::json(nullptr);
-  };
-  nlohmann::json j = {{"name", valid_utf8(n.name)}, {"value", n.traced.samples}};
-  if (tree.differential) delta_fields(j, n.traced, n.untraced);
+    j["delta"] = std::round(d.core_share * kJsonUnitsPerCore);
+    j["delta_core"] = d.core_share * 100;
+    j["delta_ns"] = std::isfinite(d.seconds_per_span) ? nlohmann::json(d.seconds_per_span * 1e9)
+                                                      : nlohmann::json(nullptr);
+  }
+  return j;
+}
+
+nlohmann::json json_node(const FlameTree& tree, uint32_t id, double min_share) {
+  const FlameTree::Node& n = tree.nodes[id];
+  nlohmann::json j = cost_node(n.name, n.traced, n.untraced, tree.differential);
   nlohmann::json children = nlohmann::json::array();
   ProfileCost narrow_traced, narrow_untraced;
   size_t narrow = 0;
   for (uint32_t c : n.children) {
     const FlameTree::Node& child = tree.nodes[c];
-    if (child.traced.samples <= 0) continue;
-    if (double(child.traced.samples) < min_samples) {
+    if (!(child.traced.core_share > 0)) continue;
+    if (child.traced.core_share < min_share) {
       narrow_traced += child.traced;
       narrow_untraced += child.untraced;
       ++narrow;
       continue;
     }
-    children.push_back(json_node(tree, c, min_samples));
+    children.push_back(json_node(tree, c, min_share));
   }
   if (narrow > 0) {
-    nlohmann::json m = {
-        {"name", fmt::format("[{} narrow frame{}]", narrow, narrow == 1 ? "" : "s")},
-        {"value", narrow_traced.samples}};
-    if (tree.differential) delta_fields(m, narrow_traced, narrow_untraced);
-    children.push_back(std::move(m));
+    children.push_back(cost_node(fmt::format("[{} narrow frame{}]", narrow, narrow == 1 ? "" : "s"),
+                                 narrow_traced, narrow_untraced, tree.differential));
   }
   if (!children.empty()) j["children"] = std::move(children);
   return j;
@@ -417,8 +424,8 @@ nlohmann::json json_node(const FlameTree& tree, uint32_t id, double min_samples)
 }  // namespace
 
 nlohmann::json flame_graph_json(const FlameTree& tree, double min_share) {
-  if (tree.nodes.empty()) return {{"name", "all"}, {"value", 0}};
-  return json_node(tree, 0, double(tree.root().traced.samples) * min_share);
+  if (tree.nodes.empty()) return {{"name", "all"}, {"value", 0}, {"samples", 0}, {"core", 0}};
+  return json_node(tree, 0, tree.root().traced.core_share * min_share);
 }
 
 }  // namespace spanbench

@@ -29,11 +29,12 @@ struct FlameGraphOptions {
 // spent more time in it, blue where less, deeper the larger the change.
 std::string flame_graph_svg(const FlameTree& tree, const FlameGraphOptions& options);
 
-// The tree as d3-flame-graph reads it: {"name", "value" (samples of the
-// drawn profile, in traced runs), "delta" (the frame's own change in
-// samples, scaled to the traced runs; differential only), "core" and "ns"
-// (the inclusive change in % of a core and ns per span), "children"}.
-// Subtrees under `min_share` of the root are merged as in the SVG.
+// The tree as d3-flame-graph reads it: {"name", "value" (the drawn
+// profile's CPU in millionths of a core), "samples" (its samples over all
+// its runs), "core" (its CPU in % of a core), "children"}, and in a
+// differential tree "delta" (the inclusive change in millionths of a core),
+// "delta_core" (in % of a core) and "delta_ns" (in ns per span). Frames
+// under `min_share` of the root are merged as in the SVG.
 nlohmann::json flame_graph_json(const FlameTree& tree, double min_share = 0.0005);
 
 // `text` with every invalid UTF-8 sequence replaced by U+FFFD, so that any

@@ -20,6 +20,7 @@
 #include "report/csv.h"
 #include "report/format.h"
 #include "report/gnuplot.h"
+#include "report/html_profile.h"
 #include "report/junit.h"
 #include "report/leaderboard.h"
 #include "report/summary.h"
@@ -424,7 +425,9 @@ std::string machine_line(const nlohmann::json& m) {
 }  // namespace
 
 ReportContext current_report_context() {
-  return {machine_context(), SPANBENCH_VERSION, SPANBENCH_GIT_COMMIT, utc_now_text()};
+  ReportContext c{machine_context(), SPANBENCH_VERSION, SPANBENCH_GIT_COMMIT, utc_now_text()};
+  c.web_dir = find_report_web_dir();
+  return c;
 }
 
 namespace {
@@ -516,7 +519,7 @@ ReportInputs read_report_folder(const fs::path& dir) {
   for (const auto& f : files) {
     std::string ext = f.extension().string();
     std::string rel = fs::relative(f, dir).generic_string();
-    if (ext == ".png" || ext == ".svg") {
+    if ((ext == ".png" || ext == ".svg") && !is_profile_graph_file(f)) {
       auto stem = fs::path(f).replace_extension();
       auto it = in.graph_files.find(stem);
       if (it == in.graph_files.end() || ext == ".svg") in.graph_files[stem] = f;
@@ -726,8 +729,11 @@ std::string html_report(const fs::path& dir, const ReportContext& context) {
   const std::string graphs = graphs_section(in, dir, images);
   merge_repeat_halves(in.result_sets);
   const std::string sets = result_sets_section(in, dir, sweep);
+  ProfileSectionHtml profiles = profile_report_section(dir, context.web_dir);
+  images += profiles.images;
+  in.inputs.insert(in.inputs.end(), profiles.inputs.begin(), profiles.inputs.end());
   if (leaderboard.empty() && graphs.empty() && in.tables.empty() && in.summaries.empty() &&
-      sets.empty()) {
+      sets.empty() && profiles.body.empty()) {
     throw Error("nothing to report in " + dir.string() +
                 ": no PNG/SVG graphs, CSV, result JSON or JUnit files found there");
   }
@@ -737,10 +743,12 @@ std::string html_report(const fs::path& dir, const ReportContext& context) {
   std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   s += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   s += fmt::format("<title>spanbench report: {}</title>\n", html_escape(dir.filename().string()));
-  s += fmt::format("<style>{}</style>\n<script>{}</script>\n</head>\n<body>\n", kStyle, kScript);
+  s += fmt::format("<style>{}</style>\n<script>{}</script>\n{}</head>\n<body>\n", kStyle, kScript,
+                   profiles.head);
   s += "<h1>spanbench report</h1>\n" + provenance(in, folder, context, images);
   if (!leaderboard.empty()) s += "<h2>Leaderboard</h2>\n" + leaderboard;
   if (!sets.empty()) s += "<h2>Result sets</h2>\n" + sets;
+  if (!profiles.body.empty()) s += "<h2>Where the CPU goes</h2>\n" + profiles.body;
   if (!in.summaries.empty()) s += "<h2>Checks and comparisons</h2>\n" + in.summaries;
   if (!graphs.empty()) s += "<h2>Graphs</h2>\n" + graphs;
   if (!in.tables.empty()) s += "<h2>Data</h2>\n" + in.tables;

@@ -19,6 +19,9 @@ struct ReportContext {
   // The registry's description of each client, naming the tracer in the
   // leaderboard of a sweep folder when its runs carry no tracer_version.
   std::map<std::string, std::string> tracer_descriptions = {};
+  // The flame graph scripts inlined for profiles (report/html_profile.h);
+  // empty: profiles get static flame graphs.
+  std::filesystem::path web_dir = {};
 };
 // This build, this machine, now.
 ReportContext current_report_context();
@@ -36,7 +39,10 @@ ReportContext current_report_context();
 // graph of CPU per span per client with its interval (gnuplot; a note when it cannot run). Numbers
 // are formatted (percent with one decimal, thousands separators, units). The page's own script
 // marks every <img> data-ok="1" once it decoded and writes "N of M images rendered" into
-// #image-check, so a headless browser can prove the page renders. Throws spanbench::Error when
+// #image-check, so a headless browser can prove the page renders. Profiled runs (pairs of
+// untraced and traced runs made with --profile) get the top frames by added CPU and a
+// differential flame graph (report/html_profile.h); its script writes "N of M flame graphs
+// rendered, K script errors" into #flame-check. Throws spanbench::Error when
 // `dir` is not a readable folder or holds nothing to report.
 std::string html_report(const std::filesystem::path& dir, const ReportContext& context);
 

@@ -299,5 +299,106 @@ window.addEventListener("load", () => {
                            seconds(std::chrono::steady_clock::now() - measured));
 }
 
+// A profiled pair (run --repeat halves with folded stacks, written here as
+// run --profile leaves them) in Chromium: the interactive flame graph draws
+// from the inlined d3-flame-graph, zooms on a click, searches, and the page
+// logs no script error; without the bundle the static SVG is shown instead.
+TEST_F(ReportTest, ProfiledRunsGetAnInteractiveFlameGraphInChromium) {
+  if (run_shell("command -v chromium").exit_code != 0) {
+    GTEST_SKIP() << "chromium is not installed (scripts/install-deps.sh installs it)";
+  }
+  const fs::path bundle =
+      fs::path(SPANBENCH_BIN).parent_path() / "../share/spanbench/web/d3-flamegraph-bundle.min.js";
+  if (!fs::exists(bundle)) {
+    GTEST_SKIP() << "no d3-flame-graph bundle at " << bundle
+                 << " (scripts/install-deps.sh runs npm ci in src/report/web)";
+  }
+  for (const char* side : {"untraced", "traced"}) {
+    for (int n = 1; n <= 2; ++n) {
+      const bool trace = side == std::string("traced");
+      const std::string stem = fmt::format("run-{:03d}", n);
+      nlohmann::json doc = {
+          {"client", "cpp-mock"},
+          {"trace", trace},
+          {"spans_sent", 10000},
+          {"cpu_usage", trace ? 0.78 : 0.7},
+          {"loop_seconds", 10.0},
+          {"loop_cpu_seconds", trace ? 7.8 : 7.0},
+          {"target_spans_per_second", 1000.0},
+          {"profiled", true},
+          {"profile", {{"folded", stem + ".folded"}, {"frequency_hz", 499}, {"samples", 3900}}}};
+      fs::create_directories(dir_ / "results/repeat" / side);
+      std::ofstream(dir_ / "results/repeat" / side / (stem + ".json")) << doc.dump(2);
+      std::ofstream(dir_ / "results/repeat" / side / (stem + ".folded"))
+          << "spanbench-client;main;run_span_loop;work 3493\n"
+          << (trace ? "spanbench-client;main;run_span_loop;MockTracer::Finish<Span&>;"
+                      "spanbench_mock_hot_work 399\n"
+                    : "");
+    }
+  }
+  auto rep = run_shell(
+      fmt::format("cd {} && {} report results -o report.html", dir_.string(), SPANBENCH_BIN));
+  ASSERT_EQ(rep.exit_code, 0) << rep.output;
+  std::string html = slurp(dir_ / "report.html");
+  ASSERT_NE(html.find("<h3>Where the CPU goes: repeat: traced against untraced</h3>"),
+            std::string::npos);
+
+  // Draw, click the hot frame (zoom), search for it, then report what the DOM says.
+  std::string probe = R"(<script>
+window.addEventListener("load", () => setTimeout(() => {
+  const p = document.createElement("pre");
+  p.id = "probe";
+  const chart = document.querySelector(".flame-chart");
+  const frames = Array.from(chart.querySelectorAll("g"));
+  const hot = frames.find(g => (g.textContent || "").includes("spanbench_mock_hot_work"));
+  if (hot) hot.dispatchEvent(new MouseEvent("click", {bubbles: true}));
+  const box = document.querySelector(".flame-search");
+  box.value = "hot_work";
+  box.dispatchEvent(new Event("input"));
+  setTimeout(() => {
+    p.dataset.frames = String(frames.length);
+    p.dataset.hot = hot ? "1" : "0";
+    p.dataset.fallback = getComputedStyle(document.querySelector(".flame-fallback")).display;
+    p.dataset.errors = String(window.spanbenchScriptErrors.length);
+    p.textContent = document.getElementById("flame-check").textContent + " | " +
+        document.querySelector(".flame-details").textContent + " | " +
+        window.spanbenchScriptErrors.join("; ");
+    document.body.appendChild(p);
+  }, 600);
+}, 300));
+</script>)";
+  std::ofstream(dir_ / "probe.html") << html << probe;
+  auto dom = run_shell(chromium(dir_, "--dump-dom", dir_ / "probe.html"));
+  ASSERT_EQ(dom.exit_code, 0) << dom.output.substr(0, 2000);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      dom.output, m,
+      std::regex(
+          R"re(<pre id="probe" data-frames="(\d+)" data-hot="(\d)" data-fallback="(\w+)" data-errors="(\d+)">([^<]*)</pre>)re")))
+      << dom.output.substr(dom.output.size() > 3000 ? dom.output.size() - 3000 : 0);
+  EXPECT_GE(std::stoi(m[1]), 5) << m[5];  // all, client, main, loop, work, ...
+  EXPECT_EQ(m[2], "1") << "the hot function has no frame in the interactive graph";
+  EXPECT_EQ(m[3], "none") << "the static fallback is still shown";
+  EXPECT_EQ(m[4], "0") << m[5];
+  EXPECT_NE(m[5].str().find("1 of 1 flame graphs rendered, 0 script errors"), std::string::npos)
+      << m[5];
+  // 399 of the 3,892 traced samples.
+  EXPECT_NE(m[5].str().find("matched 10.3% of the traced CPU"), std::string::npos) << m[5];
+  EXPECT_NE(dom.output.find("data-rendered=\"1\""), std::string::npos);
+
+  // Without the bundle: the static SVG, decoded, and the page says why.
+  auto plain = run_shell(
+      fmt::format("cd {} && SPANBENCH_WEB_DIR=/nonexistent {} report results -o plain.html",
+                  dir_.string(), SPANBENCH_BIN));
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_NE(slurp(dir_ / "plain.html").find("needs d3-flame-graph"), std::string::npos);
+  auto plain_dom = run_shell(chromium(dir_, "--dump-dom", dir_ / "plain.html"));
+  EXPECT_NE(plain_dom.output.find("1 of 1 images rendered"), std::string::npos);
+
+  auto shot = run_shell(
+      chromium(dir_, "--screenshot=" + (dir_ / "profile.png").string(), dir_ / "report.html"));
+  EXPECT_EQ(shot.exit_code, 0) << shot.output;
+}
+
 }  // namespace
 }  // namespace spanbench::testing

@@ -169,16 +169,17 @@ TEST(FlameGraphJson, D3TreeWithValuesAndDeltas) {
   ProfileDiff d = sample_diff();
   nlohmann::json j = flame_graph_json(diff_flame_tree(d));
   EXPECT_EQ(j["name"], "all");
-  EXPECT_EQ(j["value"], 800);
-  EXPECT_DOUBLE_EQ(j["delta"].get<double>(), 160);  // 800 traced - 640 untraced
+  EXPECT_EQ(j["value"], 800'000);  // 80% of a core, in millionths
+  EXPECT_EQ(j["samples"], 800);
+  EXPECT_EQ(j["delta"], 160'000);  // 800 traced - 640 untraced samples
   const auto& main = j["children"][0];
   EXPECT_EQ(main["name"], "main");
   const auto& loop = main["children"][0];
   EXPECT_EQ(loop["name"], "loop");
-  EXPECT_EQ(loop["value"], 800);
-  EXPECT_DOUBLE_EQ(loop["delta"].get<double>(), 200);
-  EXPECT_NEAR(loop["core"].get<double>(), 20, 1e-9);
-  EXPECT_NEAR(loop["ns"].get<double>(), 200'000, 1e-6);
+  EXPECT_EQ(loop["value"], 800'000);
+  EXPECT_EQ(loop["delta"], 200'000);
+  EXPECT_NEAR(loop["delta_core"].get<double>(), 20, 1e-9);
+  EXPECT_NEAR(loop["delta_ns"].get<double>(), 200'000, 1e-6);
   EXPECT_EQ(main["children"].size(), 1u);  // "old" has no traced samples
 }
 
