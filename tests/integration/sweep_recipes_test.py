@@ -18,7 +18,7 @@ here, as written, the way its engine would run it:
 
 `spanbench` (build/src/spanbench in the workflow, on PATH in the image) is
 a wrapper that runs the build tree's binary with the repository's registry
-and this test's ports. The tiny sweep: two C++ clients, two rates, 2
+and this test's ports. The tiny sweep: cpp-datadog at three rates, 2
 repetitions of 0.3 s. Then the merged leaderboard must have a row for every
 (client, rate) of the sweep with every planned run, and the merged report,
 laid out by headless Chromium in a 1280 px window, must show it without
@@ -47,8 +47,9 @@ except ImportError:
 CONTROL_PORT = 18176
 SATELLITE_PORTS = "19252-19259"
 
-# One client at three rates: three groups, one per shard.
-TINY_CLIENTS = ["cpp-mock"]
+# One client at three rates: three groups, one per shard. cpp-datadog
+# reports to the satellites with end timestamps: export latency is measured.
+TINY_CLIENTS = ["cpp-datadog"]
 TINY_RATES = [200, 300, 400]
 TINY_REPETITIONS = 2
 TINY_MODES = ["typical"]
@@ -166,6 +167,9 @@ def check_leaderboard(folder, label):
               f"[{label}] {key}: {TINY_REPETITIONS} runs of each kind, got {runs}")
         check(row.get("failed_runs") == 0, f"[{label}] {key}: no failed run")
         check(row.get("cpu_ns_per_span") is not None, f"[{label}] {key}: an overhead interval")
+        p50, p99 = row.get("export_latency_p50_seconds"), row.get("export_latency_p99_seconds")
+        check(isinstance(p50, (int, float)) and isinstance(p99, (int, float)) and 0 < p50 <= p99,
+              f"[{label}] {key}: export latency p50 {p50} <= p99 {p99}")
     check(len(board.get("machines", [])) == 1, f"[{label}] one machine measured every row")
     for f in ("leaderboard.md", "leaderboard.csv"):
         check(os.path.exists(os.path.join(folder, f)), f"[{label}] {f} written")
