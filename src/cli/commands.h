@@ -18,6 +18,8 @@ void add_report_command(CLI::App& root);
 void add_compare_command(CLI::App& root);
 void add_leaderboard_command(CLI::App& root);
 void add_profile_command(CLI::App& root);
+void add_sweep_command(CLI::App& root);
+void add_merge_command(CLI::App& root);
 
 // Shared options every command has (set by main before callbacks run).
 struct GlobalOptions {

@@ -14,6 +14,7 @@
 #include "cli/signals.h"
 #include "cli/validators.h"
 #include "report/console_reporter.h"
+#include "report/format.h"
 #include "suites/graph.h"
 #include "suites/satellites.h"
 
@@ -33,14 +34,6 @@ struct GraphFlags {
   std::string satellite_ports;
   bool replot = false;
 };
-
-std::string duration_text(double s) {
-  if (s < 0) s = 0;
-  auto total = static_cast<long long>(s + 0.5);
-  if (total >= 3600) return fmt::format("{}h{:02d}m", total / 3600, (total % 3600) / 60);
-  if (total >= 60) return fmt::format("{}m{:02d}s", total / 60, total % 60);
-  return fmt::format("{}s", total);
-}
 
 std::vector<double> parse_rates(const std::string& text) {
   std::vector<double> out;

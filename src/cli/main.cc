@@ -156,6 +156,8 @@ int main(int argc, char** argv) {
   cli::add_compare_command(app);
   cli::add_leaderboard_command(app);
   cli::add_profile_command(app);
+  cli::add_sweep_command(app);
+  cli::add_merge_command(app);
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
     cli::add_global_options(*sub);
     if (sub->get_footer().empty()) sub->footer(cli::kExitCodes);

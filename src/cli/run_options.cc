@@ -49,7 +49,7 @@ void add_client_run_flags(CLI::App* cmd, ClientRunFlags& f) {
           "CORE"));
 }
 
-Controller make_controller(const ClientRunFlags& f) {
+Controller make_controller(const ClientRunFlags& f, std::function<void(const std::string&)> print) {
   // An unknown client name is a usage error, found before any port is bound.
   ClientRegistry::load(find_client_registry(global_options().clients_file)).get(f.client);
   init_logging(global_options().log_dir);
@@ -60,9 +60,14 @@ Controller make_controller(const ClientRunFlags& f) {
   o.stop_flag = &stop_flag();
   o.client_cpu = f.client_cpu;
   if (f.client_cpu >= 0) pin_self_away_from(f.client_cpu);
-  o.on_rate_fit = [file = f.calibration_file](const Calibration& c, const RateFit& fit,
-                                              bool fresh) {
-    std::cout << format_rate_fit(c, fit, fresh, c.reused ? file : "") << std::flush;
+  o.on_rate_fit = [file = f.calibration_file, print](const Calibration& c, const RateFit& fit,
+                                                     bool fresh) {
+    std::string text = format_rate_fit(c, fit, fresh, c.reused ? file : "");
+    if (print) {
+      print(text);
+    } else {
+      std::cout << text << std::flush;
+    }
     if (fresh && !file.empty()) save_calibration(c, file);
   };
   return Controller(o);

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "controller/controller.h"
@@ -20,8 +21,10 @@ struct ClientRunFlags {
 void add_client_run_flags(CLI::App* cmd, ClientRunFlags& f);
 // A controller for these flags: logs initialised, SIGINT wired to stop the
 // client, CPUs pinned with --client-cpu; each span rate's calibration fit
-// is printed when first used and saved to --calibration FILE when new.
-Controller make_controller(const ClientRunFlags& f);
+// is printed when first used (through `print` when given, else to stdout)
+// and saved to --calibration FILE when new.
+Controller make_controller(const ClientRunFlags& f,
+                           std::function<void(const std::string&)> print = {});
 // Throws UsageError, before anything runs, when the client reports nowhere
 // (protocol "none"): `command` counts the spans the satellites receive.
 void require_reporting_client(const Controller& controller, const std::string& client,

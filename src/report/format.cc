@@ -95,4 +95,12 @@ bool parse_number(const std::string& text, double& out) {
 std::string utc_now_text() { return utc_format("%Y-%m-%d %H:%M UTC"); }
 std::string utc_now_iso() { return utc_format("%Y-%m-%dT%H:%M:%SZ"); }
 
+std::string duration_text(double s) {
+  if (!(s > 0)) s = 0;
+  auto total = static_cast<long long>(s + 0.5);
+  if (total >= 3600) return fmt::format("{}h{:02d}m", total / 3600, (total % 3600) / 60);
+  if (total >= 60) return fmt::format("{}m{:02d}s", total / 60, total % 60);
+  return fmt::format("{}s", total);
+}
+
 }  // namespace spanbench

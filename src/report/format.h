@@ -18,6 +18,8 @@ std::string percent(double share, int decimals = 1);
 std::string bytes_text(double bytes);
 // Seconds: "0.512 s", "12.3 s", "3,600 s".
 std::string seconds_text(double seconds);
+// A duration for a progress line: "42s", "4m10s", "2h05m" (negative: "0s").
+std::string duration_text(double seconds);
 // A number of unknown scale: `significant` significant digits but never
 // fewer than the integer part, trailing zeros dropped, grouped, without an
 // exponent: 0.5500544989195776 -> "0.55", 1e4 -> "10,000", 1234.5678 ->

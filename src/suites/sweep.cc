@@ -64,26 +64,40 @@ void record_unstarted(const SweepPlan& plan, const PlannedRun& run, const fs::pa
   write_json_file(doc, file);
 }
 
-// The group's calibration: the one saved in its folder when it holds a
-// fit for the rate, else measured (the cost model and the fit) and saved.
-Calibration group_calibration(SweepBackend& backend, const SweepPlan& plan,
+// A saved calibration of this client and target, with the fits a busy
+// machine kept from converging left out (they are made again).
+std::optional<Calibration> saved_calibration(const fs::path& file, const std::string& client,
+                                             double target) {
+  if (file.empty() || !fs::exists(file)) return std::nullopt;
+  auto cal = find_calibration(file, client, target);
+  if (!cal) return std::nullopt;
+  std::erase_if(cal->rates, [](const RateFit& f) { return !f.converged && f.noisy_runs > 0; });
+  cal->reused = true;
+  return cal;
+}
+
+// The group's calibration: its own, saved in its folder by an earlier
+// start; else the shared file's for the client; else measured. Saved in
+// the group's folder before any run.
+Calibration group_calibration(SweepBackend& backend, const SweepOptions& o,
                               const PlannedGroup& group, const fs::path& file,
                               const SweepCallbacks& cb) {
-  const double target = plan.definition.target_cpu;
-  std::optional<Calibration> cal;
-  if (fs::exists(file)) cal = find_calibration(file, group.client, target);
+  const double target = o.plan.definition.target_cpu;
+  std::optional<Calibration> cal = saved_calibration(file, group.client, target);
   if (cal) {
-    // A fit that a busy machine kept from converging is made again.
-    std::erase_if(cal->rates, [](const RateFit& f) { return !f.converged && f.noisy_runs > 0; });
-    cal->reused = true;
-    if (cal->fit_for(group.rate)) {
-      if (cb.on_note) cb.on_note("reusing the calibration in " + file.string());
-      return *cal;
+    if (cb.on_note) cb.on_note("reusing the calibration in " + file.string());
+    return *cal;
+  }
+  cal = saved_calibration(o.calibration_file, group.client, target);
+  if (cal) {
+    if (cb.on_note) {
+      cb.on_note("reusing the calibration of " + group.client + " in " +
+                 o.calibration_file.string());
     }
   } else {
     cal = backend.calibrate(group.client, target);
+    if (!o.calibration_file.empty()) save_calibration(*cal, o.calibration_file);
   }
-  backend.fit_rate(*cal, group.rate, plan.definition.runtime_seconds);
   save_calibration(*cal, file);
   return *cal;
 }
@@ -107,12 +121,6 @@ Calibration ControllerSweepBackend::calibrate(const std::string& client, double 
   Calibration c = it->second;
   c.rates.clear();
   return c;
-}
-
-void ControllerSweepBackend::fit_rate(Calibration& calibration, double rate, double runtime) {
-  CalibrationOptions co;
-  co.target_cpu = calibration.target_cpu;
-  controller_.fit_rate(calibration, rate, runtime, co);
 }
 
 std::unique_ptr<Runner> ControllerSweepBackend::runner(Calibration& calibration) {
@@ -263,7 +271,7 @@ SweepSummary run_sweep(SweepBackend& backend, const SweepOptions& o, const Sweep
     progress(fmt::format("calibrating {} at {} sps", g.client, sweep_rate_text(g.rate)));
     const auto c0 = Clock::now();
     try {
-      cal = group_calibration(backend, plan, g, cal_file, cb);
+      cal = group_calibration(backend, o, g, cal_file, cb);
     } catch (const UsageError&) {
       throw;
     } catch (const Error& e) {
@@ -295,6 +303,15 @@ SweepSummary run_sweep(SweepBackend& backend, const SweepOptions& o, const Sweep
     }
 
     std::unique_ptr<Runner> runner = backend.runner(cal);
+    // The group's first run makes the fit for its rate: saved as soon as
+    // it is there, so that a resumed group plans its runs alike.
+    auto fits = cal.rates.size();
+    auto save_new_fits = [&] {
+      if (cal.rates.size() == fits) return;
+      fits = cal.rates.size();
+      save_calibration(cal, cal_file);
+      if (!o.calibration_file.empty()) save_calibration(cal, o.calibration_file);
+    };
     // Satellites stay up while consecutive traced runs share a mode.
     std::unique_ptr<RunRecorder> satellites;
     std::string satellites_mode;
@@ -334,11 +351,13 @@ SweepSummary run_sweep(SweepBackend& backend, const SweepOptions& o, const Sweep
       const auto r0 = Clock::now();
       try {
         Result r = run_and_record(*runner, ro, to);
+        save_new_fits();
         pace.ran(seconds_since(r0));
         --runs_left;
         ++s.measured;
         report({&run, file, SweepRunDone::Status::measured, r, {}});
       } catch (const RunFailed& e) {
+        save_new_fits();
         if (runner->stop_requested() || backend.stop_requested()) {
           s.interrupted = true;
           break;

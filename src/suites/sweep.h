@@ -4,6 +4,7 @@
 // (client, span rate) after another: the group's calibration, then its
 // runs, each written as it ends (docs/suites.md, "The sweep folder").
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -28,27 +29,32 @@ class SweepBackend {
   virtual std::string not_ready(const std::string& client) = 0;
   // The client's cost model at `target_cpu` (no rate fits). Throws Error.
   virtual Calibration calibrate(const std::string& client, double target_cpu) = 0;
-  // Adds the fit for `rate` to `calibration` (verification runs of at most
-  // `runtime` seconds). Throws Error.
-  virtual void fit_rate(Calibration& calibration, double rate, double runtime) = 0;
-  // The runner for a group's runs, planned from `calibration`.
+  // The runner for a group's runs, planned from `calibration`; its first
+  // run adds the fit for the group's rate when there is none.
   virtual std::unique_ptr<Runner> runner(Calibration& calibration) = 0;
   virtual bool stop_requested() const = 0;
 };
 
 // The Controller's: readiness from the registry, each client's cost model
-// measured once per process and each group's rate fit made on it.
+// measured once per process (each group's rate fit is made on it by the
+// group's first run).
 class ControllerSweepBackend final : public SweepBackend {
  public:
-  explicit ControllerSweepBackend(Controller& controller) : controller_(controller) {}
+  // `stop_flag` (the CLI's Ctrl-C flag, which also stops the Controller's
+  // runs) ends the sweep when it rises; null: only Controller::request_stop.
+  explicit ControllerSweepBackend(Controller& controller,
+                                  const std::atomic<bool>* stop_flag = nullptr)
+      : controller_(controller), stop_flag_(stop_flag) {}
   std::string not_ready(const std::string& client) override;
   Calibration calibrate(const std::string& client, double target_cpu) override;
-  void fit_rate(Calibration& calibration, double rate, double runtime) override;
   std::unique_ptr<Runner> runner(Calibration& calibration) override;
-  bool stop_requested() const override { return controller_.stop_requested(); }
+  bool stop_requested() const override {
+    return controller_.stop_requested() || (stop_flag_ && stop_flag_->load());
+  }
 
  private:
   Controller& controller_;
+  const std::atomic<bool>* stop_flag_;
   std::map<std::pair<std::string, double>, Calibration> models_;
 };
 
@@ -59,6 +65,11 @@ struct SweepOptions {
   // Keep the runs of an earlier start of this plan in out_dir; without it
   // a folder that holds a sweep is refused.
   bool resume = false;
+  // A calibration file shared by sweeps on this machine (one file holds
+  // many clients and rates): a group without its own calibration starts
+  // from the one there for its client and target, and what the group
+  // measures is saved back. Empty: none.
+  std::filesystem::path calibration_file;
   // machine.json and plan.json's machine; null: machine_context().
   nlohmann::json machine;
 };

@@ -16,7 +16,7 @@ namespace spanbench {
 
 struct SweepDefinition {
   std::vector<std::string> clients;
-  std::vector<double> rates;  // spans per second, rising
+  std::vector<double> rates = {1000, 10000};  // spans per second
   // Satellite modes of the traced runs (each repetition also has one
   // untraced run, which needs no satellites).
   std::vector<std::string> modes = {"typical"};

@@ -19,24 +19,35 @@ using testing::FakeRunner;
 using testing::fresh_dir;
 using testing::read_json;
 
-// The fake runner's runs, planned from the group's calibration.
+// The fake runner's runs, planned from the group's calibration; as the
+// Controller, a run at a rate the calibration has no fit for makes one.
 class GroupRunner : public Runner {
  public:
-  GroupRunner(FakeRunner& runner, const Calibration& calibration)
-      : runner_(runner), calibration_(calibration) {}
+  GroupRunner(FakeRunner& runner, Calibration& calibration, std::vector<std::string>& fitted)
+      : runner_(runner), calibration_(calibration), fitted_(fitted) {}
   const ClientEntry& client(const std::string& name) const override { return runner_.client(name); }
   RunSatellites start_satellites(const std::string& mode, const ClientEntry& client,
                                  const std::vector<uint16_t>& ports,
                                  const SatelliteOutage& outage) override {
     return runner_.start_satellites(mode, client, ports, outage);
   }
-  Result run(const RunOptions& options) override { return runner_.run(options); }
+  Result run(const RunOptions& options) override {
+    if (!calibration_.fit_for(options.spans_per_second)) {
+      fitted_.push_back(calibration_.client + "@" + sweep_rate_text(options.spans_per_second));
+      RateFit f;
+      f.spans_per_second = options.spans_per_second;
+      f.converged = true;
+      calibration_.rates.push_back(f);
+    }
+    return runner_.run(options);
+  }
   const Calibration& calibration() const override { return calibration_; }
   bool stop_requested() const override { return runner_.stop_requested(); }
 
  private:
   FakeRunner& runner_;
-  const Calibration& calibration_;
+  Calibration& calibration_;
+  std::vector<std::string>& fitted_;
 };
 
 class FakeSweepBackend : public SweepBackend {
@@ -60,15 +71,8 @@ class FakeSweepBackend : public SweepBackend {
     c.work_ns_per_unit = 2.0;
     return c;
   }
-  void fit_rate(Calibration& c, double rate, double) override {
-    fitted.push_back(c.client + "@" + sweep_rate_text(rate));
-    RateFit f;
-    f.spans_per_second = rate;
-    f.converged = true;
-    c.rates.push_back(f);
-  }
   std::unique_ptr<Runner> runner(Calibration& c) override {
-    return std::make_unique<GroupRunner>(fake, c);
+    return std::make_unique<GroupRunner>(fake, c, fitted);
   }
   bool stop_requested() const override { return fake.stop; }
 };
@@ -154,11 +158,39 @@ TEST(SweepRun, RunsEachGroupInOrderAndWritesEveryRunWithItsSweepObject) {
   EXPECT_EQ(run["calibration"]["client"], "fake-otlp");
   EXPECT_FALSE(run.contains("error"));
   EXPECT_EQ(read_json(dir / "runs/fake-otlp/1000/untraced/run-001.json")["sweep"]["mode"], "none");
-  auto cal = read_json(dir / "runs/fake-datadog/100/calibration.json");
-  EXPECT_NE(cal.dump().find("fake-datadog"), std::string::npos);
+  // Each group's calibration is in its folder, with the fit its first run made.
+  auto cal = find_calibration(dir / "runs/fake-datadog/100/calibration.json", "fake-datadog", 0.7);
+  ASSERT_TRUE(cal.has_value());
+  EXPECT_NE(cal->fit_for(100), nullptr);
   for (const auto& g : o.plan.groups) {
     for (const auto& r : g.runs) EXPECT_TRUE(finished_run(dir / r.file, o.plan.plan_id)) << r.file;
   }
+}
+
+TEST(SweepRun, ASharedCalibrationFileSavesMeasuringEachClientAgain) {
+  const fs::path dir = fresh_dir();
+  SweepDefinition d = two_by_two();
+  d.modes = {"typical"};
+  d.repetitions = 1;
+  {
+    FakeSweepBackend b;
+    SweepOptions o = options(d, dir / "first");
+    o.calibration_file = dir / "cal.json";
+    run_sweep(b, o);
+    // A client's second group starts from the model its first saved there.
+    EXPECT_EQ(b.calibrated, (std::vector<std::string>{"fake-datadog", "fake-otlp"}));
+  }
+  auto shared = find_calibration(dir / "cal.json", "fake-otlp", 0.7);
+  ASSERT_TRUE(shared.has_value());
+  EXPECT_NE(shared->fit_for(100), nullptr);
+  EXPECT_NE(shared->fit_for(1000), nullptr);
+  FakeSweepBackend b;
+  SweepOptions o = options(d, dir / "second", {2, 3});
+  o.calibration_file = dir / "cal.json";
+  run_sweep(b, o);
+  EXPECT_TRUE(b.calibrated.empty());
+  EXPECT_TRUE(b.fitted.empty());
+  EXPECT_EQ(b.fake.runs.size(), 2u);
 }
 
 TEST(SweepRun, SatellitesStayUpWhileTheModeDoesNotChange) {
