@@ -173,6 +173,11 @@ std::string run_line(const SweepRunDone& d) {
 
 void run(const SweepFlags& f) {
   SweepDefinition d = definition_from(f);
+  if (d.profile) {
+    throw UsageError(f.sweep_file +
+                     ": profile = true: this spanbench cannot profile a sweep's runs; set "
+                     "profile = false (or leave the key out)");
+  }
   SweepOptions o;
   o.plan = plan_sweep(d, parse_shard(f.shard));
   o.out_dir = f.out_dir;

@@ -134,6 +134,10 @@ TEST_F(SweepTest, ThreeShardsMergedMatchTheWholeSweep) {
             std::string::npos)
       << missing.output;
   EXPECT_NE(missing.output.find("--shard 3/3`"), std::string::npos) << missing.output;
+  auto partial = merge("shard-1 shard-2 -o partial --allow-missing");
+  ASSERT_EQ(partial.exit_code, 0) << partial.output;
+  EXPECT_EQ(json("partial/plan.json")["missing"], nlohmann::json::array({"shard 3/3"}));
+  EXPECT_EQ(leaderboard_rows("partial").size(), 3u);
   auto twice = merge("shard-1 shard-2 shard-2 shard-3 -o m3");
   EXPECT_EQ(twice.exit_code, 2);
   EXPECT_NE(twice.output.find("shard 2/3 given twice: shard-2 and shard-2"), std::string::npos)
