@@ -238,10 +238,11 @@ SweepSummary run_sweep(SweepBackend& backend, const SweepOptions& o, const Sweep
   }
 
   SweepPace pace(def.runtime_seconds);
-  size_t done = s.skipped_runs;
+  size_t done = 0;  // of the runs not skipped
   auto progress = [&](const std::string& label) {
     if (cb.on_progress)
-      cb.on_progress({done, s.planned, label, pace.eta(runs_left, calibrations_left)});
+      cb.on_progress(
+          {done, s.planned - s.skipped_runs, label, pace.eta(runs_left, calibrations_left)});
   };
   auto report = [&](const SweepRunDone& d) {
     ++done;

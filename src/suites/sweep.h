@@ -76,7 +76,7 @@ struct SweepOptions {
 
 struct SweepProgress {
   size_t done = 0;   // runs finished or found finished, of...
-  size_t total = 0;  // ...this shard's planned runs
+  size_t total = 0;  // ...this shard's planned runs (without a skipped client's)
   std::string
       label;  // "cpp-datadog 1000 sps typical traced #3", "calibrating cpp-datadog 1000 sps"
   double eta_seconds = 0;  // until the shard ends, from planned runtimes and measured overheads

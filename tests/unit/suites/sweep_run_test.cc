@@ -318,12 +318,16 @@ TEST(SweepRun, AClientThatIsNotReadyIsSkippedSayingWhy) {
   b.unready["fake-datadog"] = "dd-trace is not installed: run npm ci";
   const fs::path dir = fresh_dir();
   std::vector<std::string> notes;
+  std::vector<size_t> totals;
   SweepCallbacks cb;
   cb.on_note = [&](const std::string& n) { notes.push_back(n); };
+  cb.on_progress = [&](const SweepProgress& p) { totals.push_back(p.total); };
   SweepSummary s = run_sweep(b, options(two_by_two(), dir), cb);
   EXPECT_EQ(s.skipped.at("fake-datadog"), "dd-trace is not installed: run npm ci");
   EXPECT_EQ(s.skipped_runs, 12u);
   EXPECT_EQ(s.measured, 12u);
+  ASSERT_FALSE(totals.empty());
+  EXPECT_EQ(totals.front(), 12u) << "the progress counts the runs that will run";
   for (const auto& r : b.fake.runs) EXPECT_EQ(r.client, "fake-otlp");
   EXPECT_FALSE(fs::exists(dir / "runs/fake-datadog"));
   EXPECT_EQ(read_json(dir / "plan.json")["skipped"]["fake-datadog"],
