@@ -17,6 +17,7 @@ PACKAGES=(
   libmsgpack-dev libthrift-dev thrift-compiler libsimdjson-dev
   zlib1g-dev libcurl4-openssl-dev libssl-dev
   gnuplot-nox fonts-dejavu-core chromium python3 python3-yaml curl procps
+  linux-perf
 )
 
 missing=()

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,6 +32,49 @@ void work(int64_t units) {
   g_work_sink = x;
 }
 
+struct SpanShape {
+  std::vector<std::string> tag_keys, tag_values, log_keys, log_values;
+};
+
+// The span loop of docs/protocol.md; returns the spans emitted. A function
+// of its own (never inlined), so that a profile names it. A held last span
+// (`hold`) is left in `held`, finished after the loop's end is reported:
+// the hold is idle time of the tracer's shutdown, and inside the loop it
+// would lower the loop's CPU share by hold / runtime (0.7 points of a 2 s
+// run), more than some tracers cost.
+[[gnu::noinline]] int64_t run_span_loop(const spanbench::ControlCommand& c,
+                                        spanbench::client::TracerUnderTest& tut,
+                                        opentracing::Tracer& tracer, const SpanShape& shape,
+                                        std::optional<std::chrono::milliseconds> hold,
+                                        std::unique_ptr<opentracing::Span>& held) {
+  int64_t debt_ns = 0;
+  auto pay_sleep_debt = [&] {
+    debt_ns += c.sleep_ns;
+    if (debt_ns > c.sleep_interval_ns) {
+      debt_ns -= c.sleep_interval_ns;
+      std::this_thread::sleep_for(std::chrono::nanoseconds(c.sleep_interval_ns));
+    }
+  };
+  int64_t sent = 0;
+  for (int64_t i = 0; i < c.repeat; ++i) {
+    auto span = tracer.StartSpan("TestSpan");
+    for (int t = 0; t < c.num_tags; ++t) span->SetTag(shape.tag_keys[t], shape.tag_values[t]);
+    for (int l = 0; l < c.num_logs; ++l) span->Log({{shape.log_keys[l], shape.log_values[l]}});
+    work(c.work);
+    const bool last = i + 1 == c.repeat;
+    if (last && hold) {
+      pay_sleep_debt();
+      held = std::move(span);
+    } else {
+      span->Finish();
+      tut.span_finished();
+      pay_sleep_debt();
+    }
+    ++sent;
+  }
+  return sent;
+}
+
 struct Url {
   std::string base;  // scheme://host:port
   std::string path;
@@ -51,6 +95,12 @@ int main(int argc, char** argv) {
   std::string tracer_name = "noop";
   app.add_option("--tracer", tracer_name,
                  std::string("Tracer: ") + spanbench::client::tracer_names())
+      ->capture_default_str();
+  spanbench::client::TracerFlags tracer_flags;
+  app.add_option("--hot-work-ns", tracer_flags.hot_work_ns,
+                 "With --tracer mock: the tracer burns this much CPU (ns) per finished span in "
+                 "spanbench_mock_hot_work, a function profiles can find")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
@@ -79,7 +129,7 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<spanbench::client::TracerUnderTest> tut;
   try {
-    tut = spanbench::client::make_tracer(c.trace ? tracer_name : "noop", c);
+    tut = spanbench::client::make_tracer(c.trace ? tracer_name : "noop", c, tracer_flags);
   } catch (const std::exception& e) {
     std::cerr << "spanbench-client-cpp: " << e.what() << "\n";
     return 2;
@@ -87,24 +137,16 @@ int main(int argc, char** argv) {
   auto tracer = tut->tracer();
 
   // Tag and log keys are fixed strings, as in instrumented code.
-  std::vector<std::string> tag_keys, tag_values, log_keys, log_values;
+  SpanShape shape;
   for (int i = 0; i < c.num_tags; ++i) {
-    tag_keys.push_back("tag.key" + std::to_string(i));
-    tag_values.push_back("tag.value" + std::to_string(i));
+    shape.tag_keys.push_back("tag.key" + std::to_string(i));
+    shape.tag_values.push_back("tag.value" + std::to_string(i));
   }
   for (int i = 0; i < c.num_logs; ++i) {
-    log_keys.push_back("log.key" + std::to_string(i));
-    log_values.push_back("log.value" + std::to_string(i));
+    shape.log_keys.push_back("log.key" + std::to_string(i));
+    shape.log_values.push_back("log.value" + std::to_string(i));
   }
 
-  int64_t debt_ns = 0;
-  auto pay_sleep_debt = [&] {
-    debt_ns += c.sleep_ns;
-    if (debt_ns > c.sleep_interval_ns) {
-      debt_ns -= c.sleep_interval_ns;
-      std::this_thread::sleep_for(std::chrono::nanoseconds(c.sleep_interval_ns));
-    }
-  };
   const auto hold = c.trace && !c.no_flush ? tut->hold_last_span() : std::nullopt;
 
   // The controller reads this process's CPU clock at these two requests:
@@ -114,27 +156,8 @@ int main(int argc, char** argv) {
   http.Post((base_path + "loop_start").c_str(), "{}", "application/json");
 
   auto loop_start = Clock::now();
-  int64_t sent = 0;
-  // A held last span is finished after the loop's end is reported: the
-  // hold is idle time of the tracer's shutdown, and inside the loop it
-  // would lower the loop's CPU share by hold / runtime (0.7 points of a
-  // 2 s run), more than some tracers cost.
-  decltype(tracer->StartSpan("")) held;
-  for (int64_t i = 0; i < c.repeat; ++i) {
-    auto span = tracer->StartSpan("TestSpan");
-    for (int t = 0; t < c.num_tags; ++t) span->SetTag(tag_keys[t], tag_values[t]);
-    for (int l = 0; l < c.num_logs; ++l) span->Log({{log_keys[l], log_values[l]}});
-    work(c.work);
-    const bool last = i + 1 == c.repeat;
-    if (last && hold) {
-      pay_sleep_debt();
-      held = std::move(span);
-    } else {
-      span->Finish();
-      pay_sleep_debt();
-    }
-    ++sent;
-  }
+  std::unique_ptr<opentracing::Span> held;
+  const int64_t sent = run_span_loop(c, *tut, *tracer, shape, hold, held);
   auto loop_end = Clock::now();
   nlohmann::json report = {
       {"SpansSent", sent},
@@ -145,6 +168,7 @@ int main(int argc, char** argv) {
   if (held) {
     std::this_thread::sleep_for(*hold);
     held->Finish();
+    tut->span_finished();
   }
 
   if (c.trace && !c.no_flush) tut->flush();

@@ -6,9 +6,26 @@
 #include <opentracing/mocktracer/tracer.h>
 #include <opentracing/noop.h>
 #include <opentracing/version.h>
+#include <time.h>
 
 #include <cstdlib>
 #include <stdexcept>
+
+// Burns `ns` of this thread's CPU time in dependent multiplications: the
+// mock tracer's extra per-span work, named so that a profile shows it.
+extern "C" [[gnu::noinline]] void spanbench_mock_hot_work(int64_t ns) {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  const int64_t end = int64_t(t.tv_sec) * 1'000'000'000 + t.tv_nsec + ns;
+  volatile double sink = 0;
+  double x = 1.0;
+  do {
+    for (int i = 0; i < 1000; ++i) x *= 1.000000001;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  } while (int64_t(t.tv_sec) * 1'000'000'000 + t.tv_nsec < end);
+  sink = x;
+  (void)sink;
+}
 
 namespace spanbench::client {
 namespace {
@@ -26,7 +43,7 @@ class NoopTracer : public TracerUnderTest {
 // and log of every span), reporting nowhere.
 class MockTracer : public TracerUnderTest {
  public:
-  MockTracer() {
+  explicit MockTracer(int64_t hot_work_ns) : hot_work_ns_(hot_work_ns) {
     auto recorder = std::make_unique<opentracing::mocktracer::InMemoryRecorder>();
     recorder_ = recorder.get();
     opentracing::mocktracer::MockTracerOptions options;
@@ -38,6 +55,9 @@ class MockTracer : public TracerUnderTest {
     recorded_ = recorder_->size();
     tracer_->Close();
   }
+  void span_finished() override {
+    if (hot_work_ns_ > 0) spanbench_mock_hot_work(hot_work_ns_);
+  }
   std::string summary() const override {
     return "mock tracer recorded " + std::to_string(recorded_ ? recorded_ : recorder_->size()) +
            " spans";
@@ -47,6 +67,7 @@ class MockTracer : public TracerUnderTest {
   opentracing::mocktracer::InMemoryRecorder* recorder_ = nullptr;  // owned by tracer_
   std::shared_ptr<opentracing::mocktracer::MockTracer> tracer_;
   size_t recorded_ = 0;
+  int64_t hot_work_ns_ = 0;
 };
 
 // Datadog's C++ tracer (dd-opentracing-cpp), reporting msgpack traces to the
@@ -98,10 +119,10 @@ std::string tracer_version(const std::string& name) {
   return ot;
 }
 
-std::unique_ptr<TracerUnderTest> make_tracer(const std::string& name,
-                                             const ControlCommand& command) {
+std::unique_ptr<TracerUnderTest> make_tracer(const std::string& name, const ControlCommand& command,
+                                             const TracerFlags& flags) {
   if (name == "noop") return std::make_unique<NoopTracer>();
-  if (name == "mock") return std::make_unique<MockTracer>();
+  if (name == "mock") return std::make_unique<MockTracer>(flags.hot_work_ns);
   if (name == "datadog") return std::make_unique<DatadogTracer>(command);
   throw std::invalid_argument("unknown tracer \"" + name + "\" (known: " + tracer_names() + ")");
 }

@@ -3,11 +3,16 @@
 #include <opentracing/tracer.h>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "core/control_command.h"
+
+// The mock tracer's extra per-span work (--hot-work-ns): burns `ns` of the
+// calling thread's CPU time.
+extern "C" void spanbench_mock_hot_work(int64_t ns);
 
 namespace spanbench::client {
 
@@ -26,6 +31,14 @@ class TracerUnderTest {
   // longer for an in-progress background send to end, then finishes the
   // last span and flushes.
   virtual std::optional<std::chrono::milliseconds> hold_last_span() const { return std::nullopt; }
+  // Called after each span's Finish() (for work a tracer does per span).
+  virtual void span_finished() {}
+};
+
+struct TracerFlags {
+  // The mock tracer burns this much CPU per finished span in
+  // spanbench_mock_hot_work: a known hot function for profiles.
+  int64_t hot_work_ns = 0;
 };
 
 // The tracer packages a --tracer name uses, with versions, for the result.
@@ -33,7 +46,7 @@ std::string tracer_version(const std::string& name);
 // Names accepted by --tracer.
 const char* tracer_names();
 // Throws std::invalid_argument for an unknown name.
-std::unique_ptr<TracerUnderTest> make_tracer(const std::string& name,
-                                             const ControlCommand& command);
+std::unique_ptr<TracerUnderTest> make_tracer(const std::string& name, const ControlCommand& command,
+                                             const TracerFlags& flags = {});
 
 }  // namespace spanbench::client

@@ -10,6 +10,7 @@
 #include "cli/run_options.h"
 #include "cli/signals.h"
 #include "cli/validators.h"
+#include "profile/perf_capture.h"
 #include "report/console_reporter.h"
 #include "report/export.h"
 #include "report/json_reporter.h"
@@ -36,7 +37,23 @@ struct RunFlags {
   std::string out_dir = "results/repeat";
   bool allow_noise = false;
   std::string export_markdown, export_csv, export_json;
+  int profile_hz = 0;  // 0: no --profile
 };
+
+// One line naming a profiled run's folded stacks ("" when not profiled).
+std::string profile_line(const Result& r, const std::filesystem::path& folder) {
+  if (!r.profile) return "";
+  const auto& p = *r.profile;
+  std::filesystem::path file = folder.empty() ? std::filesystem::path(p.folded) : folder / p.folded;
+  return fmt::format(
+      "profile: {} samples at {:g} Hz ({} unwinding) -> {}{}\n", p.samples, p.frequency_hz,
+      p.unwinding, file.string(),
+      p.notes.empty()
+          ? ""
+          : "; " + p.notes.front() +
+                (p.notes.size() > 1 ? fmt::format(" (+{} notes in the JSON)", p.notes.size() - 1)
+                                    : ""));
+}
 
 ExportManager exports_for(const RunFlags& f) {
   ExportManager m;
@@ -85,6 +102,7 @@ void run_repeated(Runner& runner, const RunOptions& ro, const RunFlags& f,
                                r.result.dropped_spans, r.result.spans_sent, r.file.string(),
                                r.result.disturbed ? " DISTURBED: " + r.result.disturbance : "")
                 << std::endl;
+      if (r.result.profile) std::cout << "    " << profile_line(r.result, r.file.parent_path());
       done.push_back({std::filesystem::relative(r.file, f.out_dir).generic_string(), r.result});
       write_exports(exports, done, planned, {});
     });
@@ -107,6 +125,9 @@ void run_repeated(Runner& runner, const RunOptions& ro, const RunFlags& f,
 
 void run(const RunFlags& f) {
   ExportManager exports = exports_for(f);  // checked before anything runs
+  if (f.profile_hz > 0) {
+    if (auto why = profile::perf_unavailable_reason()) throw UsageError(*why);
+  }
   Controller controller = make_controller(f.client);
   Calibration cal = calibrate_or_reuse(controller, f.client);
   ControllerRunner runner(controller, cal);
@@ -123,6 +144,8 @@ void run(const RunFlags& f) {
   ro.timeout = !f.no_timeout;
   ro.num_tags = f.num_tags;
   ro.num_logs = f.num_logs;
+  ro.profile = f.profile_hz > 0;
+  if (ro.profile) ro.profile_hz = f.profile_hz;
 
   if (f.repeat > 0) {
     run_repeated(runner, ro, f, exports);
@@ -141,6 +164,9 @@ void run(const RunFlags& f) {
   }
   std::cout << format_result(r);
   if (!f.json_file.empty()) std::cout << "result written to " << f.json_file << "\n";
+  std::cout << profile_line(r, f.json_file.empty()
+                                   ? std::filesystem::path()
+                                   : std::filesystem::path(f.json_file).parent_path());
   write_exports(exports, {{name, r}}, 1, {});
   say_exports_written(exports);
 }
@@ -195,6 +221,10 @@ void add_run_command(CLI::App& root) {
   cmd->add_option("--export-json", f->export_json,
                   "Write the summary, the overhead and every run's result as JSON to FILE")
       ->check(writable_path(false));
+  cmd->add_flag("--profile{499}", f->profile_hz,
+                "Sample the client's span loop with perf at HZ (--profile=HZ, default 499) into "
+                "folded stacks beside the result (docs/profiling.md)")
+      ->check(CLI::Range(1, 20000));
   cmd->add_flag("--allow-noise", f->allow_noise,
                 "With --repeat: report the overhead even when runs were disturbed (they are still "
                 "named)");

@@ -113,7 +113,8 @@ ClientRegistry ClientRegistry::parse(std::string_view toml_text,
       throw UsageError(where(source_name, node.source()) + ": clients." + e.name +
                        " must be a table");
     reject_unknown_keys(*t,
-                        {"command", "protocol", "description", "requires", "setup", "ready_check"},
+                        {"command", "protocol", "description", "requires", "setup", "ready_check",
+                         "profile_unwinding", "profile_args"},
                         source_name, "clients." + e.name);
     const toml::node* cmd = t->get("command");
     if (!cmd) {
@@ -141,6 +142,16 @@ ClientRegistry ClientRegistry::parse(std::string_view toml_text,
     replace_all(e.setup_hint, "{dir}", base_dir.string());
     if (const toml::node* check = t->get("ready_check")) {
       e.ready_check = string_array(*check, "clients." + e.name + ".ready_check", source_name);
+    }
+    e.profile_unwinding = string_field(*t, "profile_unwinding", "",
+                                       "clients." + e.name + ".profile_unwinding", source_name);
+    if (!e.profile_unwinding.empty() && e.profile_unwinding != "fp" &&
+        e.profile_unwinding != "dwarf") {
+      throw UsageError(where(source_name, t->get("profile_unwinding")->source()) + ": clients." +
+                       e.name + ".profile_unwinding must be \"fp\" or \"dwarf\"");
+    }
+    if (const toml::node* pa = t->get("profile_args")) {
+      e.profile_args = string_array(*pa, "clients." + e.name + ".profile_args", source_name);
     }
     if (const toml::node* req = t->get("requires")) {
       e.requires_paths = string_array(*req, "clients." + e.name + ".requires", source_name);

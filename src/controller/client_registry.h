@@ -24,6 +24,11 @@ struct ClientEntry {
   // package imports); otherwise its first line of output is the reason.
   std::vector<std::string> ready_check;
   std::string setup_hint = "run scripts/install-deps.sh and build (see README)";
+  // With --profile (docs/profiling.md): how perf unwinds its stacks, "fp"
+  // or "dwarf" (empty: chosen from the program), and arguments put right
+  // after the program (empty: Node.js gets --perf-basic-prof).
+  std::string profile_unwinding;
+  std::vector<std::string> profile_args;
   bool reports_over_network() const { return protocol != ProtocolFamily::kNone; }
 };
 

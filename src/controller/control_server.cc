@@ -221,6 +221,12 @@ void ControlServer::arm(const ControlCommand& command) {
   refused_ = 0;
   report_.reset();
   marks_ = {};
+  hooks_ = {};
+}
+
+void ControlServer::set_hooks(ControlHooks hooks) {
+  std::lock_guard<std::mutex> lock(mu_);
+  hooks_ = std::move(hooks);
 }
 
 namespace {
@@ -282,17 +288,22 @@ ControlServer::Verdict ControlServer::check(const std::string& local_ip, uint16_
 }
 
 std::string ControlServer::serve_control() {
-  std::lock_guard<std::mutex> lock(mu_);
   std::string out;
-  if (served_ == 0 && !armed_json_.empty()) {
-    marks_.command = mark_now();
-    out = armed_json_;
-    log().debug("control: served {}", armed_json_);
-  } else {
-    out = exit_command_json();
-    log().debug("control: served Exit");
+  std::function<void()> hook;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (served_ == 0 && !armed_json_.empty()) {
+      marks_.command = mark_now();
+      out = armed_json_;
+      hook = hooks_.on_command;
+      log().debug("control: served {}", armed_json_);
+    } else {
+      out = exit_command_json();
+      log().debug("control: served Exit");
+    }
+    ++served_;
   }
-  ++served_;
+  if (hook) hook();
   return out;
 }
 
@@ -304,9 +315,16 @@ void ControlServer::mark_loop_start() {
 std::string ControlServer::take_result(const std::string& body) {
   try {
     auto r = client_report_from_json(body);
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!report_) marks_.result = mark_now();
-    report_ = r;
+    std::function<void()> hook;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!report_) {
+        marks_.result = mark_now();
+        hook = hooks_.on_result;
+      }
+      report_ = r;
+    }
+    if (hook) hook();
     return "";
   } catch (const Error& e) {
     return e.what();

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -27,6 +28,15 @@ struct ClientMarks {
   std::optional<ClientMark> command;     // first GET /control served the command
   std::optional<ClientMark> loop_start;  // POST /loop_start (optional)
   std::optional<ClientMark> result;      // POST /result accepted
+};
+
+// Called on the control server's thread before the client's request is
+// answered, so the client waits for them: when the command is served
+// (first GET /control) and when the loop's end is marked (first POST
+// /result). They may block (briefly).
+struct ControlHooks {
+  std::function<void()> on_command;
+  std::function<void()> on_result;
 };
 
 // The HTTP endpoint clients ask what to do (docs/protocol.md). It serves the armed
@@ -59,6 +69,8 @@ class ControlServer {
   // spanbench-supervisor it runs under, if any, so that processes it
   // daemonised count too).
   void attach(pid_t pid);
+  // Hooks for this run (arm() clears them).
+  void set_hooks(ControlHooks hooks);
   int commands_served() const;
   std::optional<ClientReport> client_report() const;
   ClientMarks marks() const;
@@ -94,6 +106,7 @@ class ControlServer {
   int refused_ = 0;
   std::optional<ClientReport> report_;
   ClientMarks marks_;
+  ControlHooks hooks_;
   uint16_t port_;
   std::string url_;
 };

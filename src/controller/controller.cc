@@ -13,6 +13,7 @@
 #include "process/child_process.h"
 #include "process/proc_stat.h"
 #include "process/process_monitor.h"
+#include "profile/perf_capture.h"
 
 namespace spanbench {
 namespace {
@@ -135,6 +136,53 @@ void detect_disturbance(Result& r, const ControlCommand& command, bool with_sink
   for (const auto& w : why) r.disturbance += (r.disturbance.empty() ? "" : "; ") + w;
 }
 
+int64_t monotonic_ns(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+// Folds the recording of the span loop (from the loop's start, or the
+// command when the client sent no /loop_start, to /result) into `folded`.
+ProfileInfo make_profile(const profile::PerfRecording& perf, const ClientMarks& marks,
+                         const std::filesystem::path& folded, double perf_cpu_seconds,
+                         std::vector<std::string> notes) {
+  ProfileInfo info;
+  info.folded = folded.string();
+  info.frequency_hz = perf.options().frequency_hz;
+  info.unwinding = profile::unwinding_name(perf.options().unwinding);
+  info.profiler_cpu_seconds = perf_cpu_seconds;
+  profile::FoldWindow window;
+  if (marks.loop_start) {
+    window.from_ns = monotonic_ns(marks.loop_start->at);
+  } else if (marks.command) {
+    window.from_ns = monotonic_ns(marks.command->at);
+  }
+  if (marks.result) window.to_ns = monotonic_ns(marks.result->at);
+  if (!perf.enabled_ever()) {
+    notes.push_back("perf did not attach to the client before its loop: no samples (see " +
+                    perf.options().log_file.string() + ")");
+  }
+  try {
+    profile::FoldedStacks stacks = perf.fold(window);
+    profile::write_folded(stacks, folded);
+    info.samples = stacks.samples;
+    info.lost_samples = stacks.lost_samples;
+    for (auto& n : profile::symbol_notes(stacks)) notes.push_back(std::move(n));
+    if (stacks.lost_samples > 0) {
+      notes.push_back(fmt::format(
+          "perf lost {} samples (it could not keep up): the shares are still fair, the counts low",
+          stacks.lost_samples));
+    }
+    for (const auto& map : stacks.perf_maps) {
+      std::error_code ec;
+      std::filesystem::remove(map, ec);
+    }
+  } catch (const Error& e) {
+    notes.push_back(std::string("no profile: ") + e.what());
+  }
+  info.notes = std::move(notes);
+  return info;
+}
+
 }  // namespace
 
 Controller::Controller(ControllerOptions options)
@@ -184,20 +232,37 @@ Result Controller::run_command(const RunOptions& options, const ControlCommand& 
   result.git_commit = SPANBENCH_GIT_COMMIT;
   result.build_type = SPANBENCH_BUILD_TYPE;
   result.load_average_start = load_average_1m().value_or(0);
+  result.profiled = options.profile;
+
+  std::vector<std::string> argv = entry.command;
+  std::optional<profile::ClientProfileSetup> profiling;
+  if (options.profile) {
+    if (auto why = profile::perf_unavailable_reason()) throw UsageError(*why);
+  }
 
   auto log_file = next_log_file(entry.name, command.trace);
+  if (options.profile) {
+    profiling = profile::client_profile_setup(
+        entry.command, entry.profile_unwinding, entry.profile_args, registry_.base_dir(),
+        std::filesystem::absolute(std::filesystem::path(log_file).replace_extension(".v8.log")));
+    argv = profiling->argv;
+  }
   result.log_file = log_file.string();
   control_->arm(command);
   if (options.sink) options.sink->reset();
 
   SpawnOptions spawn;
-  spawn.argv = entry.command;
+  spawn.argv = argv;
   if (options_.client_cpu >= 0) {
     // taskset execs the client in place (same pid), pinned before it starts
     // any thread, so its tracer's threads share the core too.
     spawn.argv.insert(spawn.argv.begin(), {"taskset", "-c", std::to_string(options_.client_cpu)});
   }
   spawn.extra_env = {{"SPANBENCH_CONTROL_URL", control_->url()}};
+  if (profiling) {
+    spawn.extra_env.insert(spawn.extra_env.end(), profiling->extra_env.begin(),
+                           profiling->extra_env.end());
+  }
   spawn.working_dir = registry_.base_dir();
   spawn.log_file = log_file;
 
@@ -217,10 +282,39 @@ Result Controller::run_command(const RunOptions& options, const ControlCommand& 
              command.sleep_interval_ns, log_file.string());
   auto started = Clock::now();
   ChildProcess child = ChildProcess::spawn(spawn);
+  std::unique_ptr<profile::PerfRecording> perf;
+  // A JIT's perf map is read by perf script and removed after it.
+  struct RemoveFile {
+    std::filesystem::path file;
+    ~RemoveFile() {
+      std::error_code ec;
+      if (!file.empty()) std::filesystem::remove(file, ec);
+    }
+  } perf_map, v8_log;
+  if (profiling) {
+    perf_map.file = fmt::format("/tmp/perf-{}.map", child.pid());
+    if (!profiling->scratch_files.empty()) v8_log.file = profiling->scratch_files.front();
+    profile::PerfRecordOptions po;
+    po.pid = child.pid();
+    po.frequency_hz = options.profile_hz;
+    po.unwinding = profiling->unwinding;
+    po.log_file = std::filesystem::path(log_file).replace_extension(".perf.log");
+    perf = profile::PerfRecording::start(po);
+    // The client waits at its command until perf has attached and samples,
+    // and at its /result until perf has stopped: the profile holds the span
+    // loop (to the sample: samples outside it are dropped by time).
+    auto* p = perf.get();
+    control_->set_hooks({[p] { p->enable(std::chrono::seconds(15)); }, [p] { p->disable(); }});
+  }
   control_->attach(child.pid());
   if (options.sink) options.sink->run_started();
   MonitorReport rep = monitor_until_exit(child, started, mon);
   if (options.sink) options.sink->run_finished();
+  double perf_cpu_seconds = 0;
+  if (perf) {
+    control_->set_hooks({});
+    perf_cpu_seconds = perf->finish();
+  }
 
   result.program_time = rep.cpu_seconds;
   result.clock_time = rep.clock_seconds;
@@ -308,6 +402,13 @@ Result Controller::run_command(const RunOptions& options, const ControlCommand& 
   result.dropped_spans =
       options.sink && command.trace ? result.spans_sent - result.spans_received : 0;
   detect_disturbance(result, command, options.sink != nullptr);
+  if (perf) {
+    auto folded = options.profile_folded.empty()
+                      ? std::filesystem::path(log_file).replace_extension(".folded")
+                      : options.profile_folded;
+    result.profile =
+        make_profile(*perf, control_->marks(), folded, perf_cpu_seconds, profiling->notes);
+  }
   log().info("run done: {}", to_json(result).dump());
   return result;
 }

@@ -62,6 +62,12 @@ struct RunOptions {
   double target_cpu = 0;
   // Longest wait after the client exits for satellite counts to settle.
   std::chrono::milliseconds settle_limit{3000};
+  // Sample the client's span loop with perf at profile_hz (docs/profiling.md)
+  // and keep the folded stacks in profile_folded (empty: beside the run's
+  // log file, with the extension .folded).
+  bool profile = false;
+  int profile_hz = 499;
+  std::filesystem::path profile_folded;
 };
 
 struct CalibrationOptions {

@@ -20,8 +20,29 @@ std::optional<double> optional_number(const nlohmann::json& j, const char* key) 
 
 }  // namespace
 
-nlohmann::json to_json(const Result& r) {
+nlohmann::json to_json(const ProfileInfo& p) {
   return {
+      {"folded", p.folded},       {"frequency_hz", p.frequency_hz},
+      {"samples", p.samples},     {"lost_samples", p.lost_samples},
+      {"unwinding", p.unwinding}, {"profiler_cpu_seconds", p.profiler_cpu_seconds},
+      {"notes", p.notes},
+  };
+}
+
+ProfileInfo profile_info_from_json(const nlohmann::json& j) {
+  ProfileInfo p;
+  p.folded = j.value("folded", "");
+  p.frequency_hz = j.value("frequency_hz", 0.0);
+  p.samples = j.value("samples", int64_t{0});
+  p.lost_samples = j.value("lost_samples", int64_t{0});
+  p.unwinding = j.value("unwinding", "");
+  p.profiler_cpu_seconds = j.value("profiler_cpu_seconds", 0.0);
+  p.notes = j.value("notes", std::vector<std::string>{});
+  return p;
+}
+
+nlohmann::json to_json(const Result& r) {
+  nlohmann::json j = {
       {"client", r.client},
       {"trace", r.trace},
       {"target_spans_per_second", r.target_spans_per_second},
@@ -72,7 +93,10 @@ nlohmann::json to_json(const Result& r) {
       {"git_commit", r.git_commit},
       {"build_type", r.build_type},
       {"log_file", r.log_file},
+      {"profiled", r.profiled},
   };
+  j["profile"] = r.profile ? to_json(*r.profile) : nlohmann::json(nullptr);
+  return j;
 }
 
 Result result_from_json(const nlohmann::json& j) {
@@ -127,6 +151,10 @@ Result result_from_json(const nlohmann::json& j) {
   r.git_commit = j.value("git_commit", "");
   r.build_type = j.value("build_type", "");
   r.log_file = j.value("log_file", "");
+  r.profiled = j.value("profiled", false);
+  if (auto it = j.find("profile"); it != j.end() && it->is_object()) {
+    r.profile = profile_info_from_json(*it);
+  }
   return r;
 }
 
@@ -145,6 +173,7 @@ std::vector<std::string> settings_differences(const Result& a, const Result& b) 
   differ("client CPU", a.client_cpu, b.client_cpu);
   differ("spanbench version", a.spanbench_version, b.spanbench_version);
   differ("build type", a.build_type, b.build_type);
+  differ("profiled", a.profiled, b.profiled);
   return out;
 }
 

@@ -8,6 +8,20 @@
 
 namespace spanbench {
 
+// A sampled CPU profile of the client's span loop (spanbench run --profile,
+// docs/profiling.md).
+struct ProfileInfo {
+  // The folded stacks: a file name, relative to the folder of the run's
+  // result JSON (a path when the run has no result file).
+  std::string folded;
+  double frequency_hz = 0;
+  int64_t samples = 0;              // samples in the folded file (the span loop's)
+  int64_t lost_samples = 0;         // samples perf could not keep
+  std::string unwinding;            // "fp" (frame pointers) or "dwarf"
+  double profiler_cpu_seconds = 0;  // perf's own CPU while it recorded
+  std::vector<std::string> notes;   // missing symbols and other limits
+};
+
 // One run's measurements (docs/protocol.md). Field names in JSON are fixed there.
 struct Result {
   // What was asked.
@@ -83,12 +97,19 @@ struct Result {
   std::string build_type;
 
   std::string log_file;
+
+  // Sampled with a profiler (which costs the client a little CPU): never
+  // compared with unprofiled runs.
+  bool profiled = false;
+  std::optional<ProfileInfo> profile;  // set when profiled and the profile was made
 };
 
 // The settings two results must share to be compared (empty when equal):
 // one "name: a vs b" line per difference.
 std::vector<std::string> settings_differences(const Result& a, const Result& b);
 
+nlohmann::json to_json(const ProfileInfo& p);
+ProfileInfo profile_info_from_json(const nlohmann::json& j);
 nlohmann::json to_json(const Result& r);
 Result result_from_json(const nlohmann::json& j);
 

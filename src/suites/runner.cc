@@ -18,10 +18,18 @@ Result ControllerRunner::run(const RunOptions& options) {
   return controller_.run(options, calibration_);
 }
 
-Result run_and_record(Runner& runner, const RunOptions& options, const RecordTo& to) {
+Result run_and_record(Runner& runner, const RunOptions& options_in, const RecordTo& to) {
+  RunOptions options = options_in;
+  // The folded stacks go beside the result document, which names them.
+  const bool folded_beside = options.profile && options.profile_folded.empty() && !to.file.empty();
+  if (folded_beside)
+    options.profile_folded = std::filesystem::path(to.file).replace_extension(".folded");
   Result r;
   try {
     r = runner.run(options);
+    if (folded_beside && r.profile) {
+      r.profile->folded = options.profile_folded.filename().string();
+    }
   } catch (const RunFailed& e) {
     if (!to.file.empty()) {
       auto doc = result_document(e.partial(), runner.calibration());

@@ -77,6 +77,8 @@ TEST(Cli, RunPrintsFiguresAndWritesJson) {
   EXPECT_NE(out.output.find("% CPU usage"), std::string::npos);
   EXPECT_NE(out.output.find("spans dropped (out of 400 sent)"), std::string::npos) << out.output;
   EXPECT_NE(out.output.find("calibration of cpp-mock"), std::string::npos);
+  // Without --profile the output is as it always was: no profile line.
+  EXPECT_EQ(out.output.find("profile:"), std::string::npos) << out.output;
   std::ifstream in(json);
   auto doc = nlohmann::json::parse(in);
   for (const char* field :
@@ -90,6 +92,8 @@ TEST(Cli, RunPrintsFiguresAndWritesJson) {
   EXPECT_GT(doc["program_time"].get<double>(), 0.1);
   EXPECT_TRUE(doc.contains("calibration"));
   EXPECT_EQ(doc["context"]["schema_version"], 1);
+  EXPECT_EQ(doc["profiled"], false);
+  EXPECT_TRUE(doc["profile"].is_null());
 
   // The loop is measured apart from start-up and flush.
   EXPECT_EQ(doc["loop_end"], "result");
