@@ -316,7 +316,8 @@ std::vector<std::string> symbol_notes(const FoldedStacks& folded) {
     if (place == "unknown") {
       notes.push_back(fmt::format(
           "no symbols for code outside any file in {} samples ({:.1f}%): JIT-compiled code "
-          "without a perf map (start Node.js with --perf-basic-prof, Python 3.12+ with -X perf)",
+          "without a perf map (start Node.js with --perf-basic-prof, Python 3.12+ with -X perf), "
+          "or a stack cut short by its unwinding",
           n, pct));
     } else if (place == "kernel") {
       notes.push_back(fmt::format(
