@@ -22,6 +22,8 @@ using Clock = std::chrono::steady_clock;
 
 // Added to timeout_factor x runtime: time for start-up and flush.
 constexpr double kTimeoutAllowanceSeconds = 2.0;
+// The longest a profiled client's command waits for perf to attach.
+constexpr int kProfileAttachSeconds = 15;
 
 // Polls the sink until its counts stop changing (or every sent span has
 // arrived and stayed put), bounded by `limit`. Tracers flush on exit, but
@@ -271,6 +273,8 @@ Result Controller::run_command(const RunOptions& options, const ControlCommand& 
     // The loop is planned to last the runtime; start-up and flush come on
     // top, hence the fixed allowance.
     double limit_s = options.timeout_factor * options.runtime_seconds + kTimeoutAllowanceSeconds;
+    // A profiled client waits for perf to attach before its loop.
+    if (options.profile) limit_s += kProfileAttachSeconds;
     mon.timeout = std::chrono::milliseconds(std::llround(limit_s * 1000));
   }
   mon.should_stop = [this] {
@@ -304,7 +308,8 @@ Result Controller::run_command(const RunOptions& options, const ControlCommand& 
     // and at its /result until perf has stopped: the profile holds the span
     // loop (to the sample: samples outside it are dropped by time).
     auto* p = perf.get();
-    control_->set_hooks({[p] { p->enable(std::chrono::seconds(15)); }, [p] { p->disable(); }});
+    control_->set_hooks(
+        {[p] { p->enable(std::chrono::seconds(kProfileAttachSeconds)); }, [p] { p->disable(); }});
   }
   control_->attach(child.pid());
   if (options.sink) options.sink->run_started();
@@ -352,11 +357,13 @@ Result Controller::run_command(const RunOptions& options, const ControlCommand& 
   if (rep.stopped) throw failed("run of " + entry.name + " stopped on request; client killed");
   if (rep.timed_out) {
     throw failed(fmt::format(
-        "client {} did not finish within {:.0f}s ({} x runtime + {:.0f}s); its process group was "
+        "client {} did not finish within {:.0f}s ({} x runtime + {:.0f}s{}); its process group was "
         "killed; "
         "see {} or pass --no-timeout",
         entry.name, double(mon.timeout->count()) / 1000, options.timeout_factor,
-        kTimeoutAllowanceSeconds, log_file.string()));
+        kTimeoutAllowanceSeconds,
+        options.profile ? fmt::format(" + {}s for perf to attach", kProfileAttachSeconds) : "",
+        log_file.string()));
   }
   if (!rep.exit.exited_normally() || rep.exit.exit_code() != 0) {
     throw failed(fmt::format("client {} failed ({}); last lines of {}:\n{}", entry.name,

@@ -141,8 +141,8 @@ TEST(Profile, RunRepeatWritesFoldedStacksBesideEachResult) {
   std::filesystem::remove_all(out);
   auto res = run_shell(std::string(SPANBENCH_BIN) + " --clients " + TEST_CLIENTS_TOML +
                        " --log-dir " + TEST_WORK_DIR + "/logs run --client cpp-mock --sps 500 " +
-                       "--runtime 1 --repeat 1 --profile=199 --allow-noise --out " + out +
-                       " --calibration " + cal + " --control-port " +
+                       "--runtime 1 --repeat 1 --profile=199 --allow-noise --no-timeout --out " +
+                       out + " --calibration " + cal + " --control-port " +
                        std::to_string(testing::test_port(82)));
   ASSERT_EQ(res.exit_code, 0) << res.output;
   for (const char* set : {"traced", "untraced"}) {
