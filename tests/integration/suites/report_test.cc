@@ -400,5 +400,45 @@ window.addEventListener("load", () => setTimeout(() => {
   EXPECT_EQ(shot.exit_code, 0) << shot.output;
 }
 
+// The check of a differential profile against a known cost: cpp-mock-hot's
+// tracer burns 20 us of CPU per span in spanbench_mock_hot_work, so that
+// function must top the diff by self CPU, and its total CPU (with the
+// clock_gettime system calls it makes to watch its own CPU clock) must be
+// what was asked: 20 us times the spans per second in % of a core, and
+// 20,000 ns per span, each within 40% (sampling, and a busy machine).
+TEST_F(ReportTest, ProfileDiffPutsTheMockTracersHotFunctionOnTop) {
+  auto probe = run_shell("perf record -e cpu-clock -F 99 -o /dev/null -- true");
+  if (probe.exit_code != 0) GTEST_SKIP() << "perf cannot sample here: " << probe.output;
+  auto r = spanbench("run", 74, "--sps 2500 --runtime 2 --repeat 1 --profile --out results/hot",
+                     "cpp-mock-hot");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto d = run_shell(fmt::format("cd {} && {} profile diff results/hot --export-json diff.json",
+                                 dir_.string(), SPANBENCH_BIN));
+  ASSERT_EQ(d.exit_code, 0) << d.output;
+  EXPECT_NE(d.output.find("differential flame graph written to results/hot/profile-diff.svg"),
+            std::string::npos)
+      << d.output;
+  auto j = nlohmann::json::parse(slurp(dir_ / "diff.json"));
+  auto traced = nlohmann::json::parse(slurp(dir_ / "results/hot/traced/run-001.json"));
+  const double spans_per_second =
+      traced["spans_sent"].get<double>() / traced["loop_seconds"].get<double>();
+  const double asked_percent = 20e-6 * spans_per_second * 100;
+  ASSERT_FALSE(j["top_self"].empty()) << d.output;
+  EXPECT_EQ(j["top_self"][0]["frame"], "spanbench_mock_hot_work") << d.output;
+  const nlohmann::json* hot = nullptr;
+  for (const auto& f : j["top_total"]) {
+    if (f["frame"] == "spanbench_mock_hot_work") hot = &f;
+  }
+  ASSERT_NE(hot, nullptr) << d.output;
+  const double found_percent = (*hot)["added_core_percent"].get<double>();
+  const double found_ns = (*hot)["added_ns_per_span"].get<double>();
+  EXPECT_NEAR(found_percent, asked_percent, 0.4 * asked_percent) << d.output;
+  EXPECT_NEAR(found_ns, 20'000, 8'000) << d.output;
+  EXPECT_FALSE((*hot)["within_noise"].get<bool>()) << d.output;
+  std::cout << fmt::format(
+      "hot function at {:.0f} spans/s: asked {:.2f}% of a core, found {:.2f}% ({:.0f} ns/span)\n",
+      spans_per_second, asked_percent, found_percent, found_ns);
+}
+
 }  // namespace
 }  // namespace spanbench::testing
