@@ -19,6 +19,7 @@
 #include "controller/client_registry.h"
 #include "core/error.h"
 #include "core/file_io.h"
+#include "profile/perf_capture.h"
 #include "report/format.h"
 #include "suites/satellites.h"
 #include "suites/sweep.h"
@@ -45,6 +46,7 @@ struct SweepFlags {
   uint16_t control_port = 8024;
   int client_cpu = -1;
   std::string calibration_file;
+  bool profile = false;
 };
 
 // The status line: redrawn in place every second on a terminal (stderr),
@@ -148,6 +150,7 @@ SweepDefinition definition_from(const SweepFlags& f) {
   if (f.target_cpu > 0) d.target_cpu = f.target_cpu;
   if (f.num_tags >= 0) d.num_tags = f.num_tags;
   if (f.num_logs >= 0) d.num_logs = f.num_logs;
+  if (f.profile) d.profile = true;
   if (d.clients.empty()) d.clients = reporting_clients();
   return d;
 }
@@ -174,9 +177,7 @@ std::string run_line(const SweepRunDone& d) {
 void run(const SweepFlags& f) {
   SweepDefinition d = definition_from(f);
   if (d.profile) {
-    throw UsageError(f.sweep_file +
-                     ": profile = true: this spanbench cannot profile a sweep's runs; set "
-                     "profile = false (or leave the key out)");
+    if (auto why = profile::perf_unavailable_reason()) throw UsageError(*why);
   }
   SweepOptions o;
   o.plan = plan_sweep(d, parse_shard(f.shard));
@@ -266,6 +267,9 @@ void add_sweep_command(CLI::App& root) {
                   "leaderboard")
       ->check(writable_path(true))
       ->capture_default_str();
+  cmd->add_flag("--profile", f->profile,
+                "Sample every run's span loop with perf at 499 Hz into run-NNN.folded beside "
+                "its result (docs/profiling.md)");
   cmd->add_flag("--resume", f->resume,
                 "Continue the sweep in --out: runs already finished there are kept, not redone");
   cmd->add_option("--calibration", f->calibration_file,

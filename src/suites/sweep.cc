@@ -347,6 +347,7 @@ SweepSummary run_sweep(SweepBackend& backend, const SweepOptions& o, const Sweep
       ro.runtime_seconds = def.runtime_seconds;
       ro.num_tags = def.num_tags;
       ro.num_logs = def.num_logs;
+      ro.profile = def.profile;
       RecordTo to{file};
       to.fields = {{"sweep", run_sweep_fields(plan, run)}};
       const auto r0 = Clock::now();

@@ -104,6 +104,17 @@ std::string usage_error(const std::function<void()>& f) {
   return "(no error)";
 }
 
+TEST(SweepRun, AProfiledSweepProfilesEveryRunAndAnUnprofiledOneNone) {
+  for (const bool profile : {false, true}) {
+    FakeSweepBackend b;
+    SweepDefinition d = two_by_two();
+    d.profile = profile;
+    run_sweep(b, options(d, fresh_dir()), {});
+    ASSERT_EQ(b.fake.runs.size(), 24u);
+    for (const RunOptions& r : b.fake.runs) EXPECT_EQ(r.profile, profile) << r.client;
+  }
+}
+
 TEST(SweepRun, RunsEachGroupInOrderAndWritesEveryRunWithItsSweepObject) {
   FakeSweepBackend b;
   const fs::path dir = fresh_dir();
