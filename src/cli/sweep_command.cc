@@ -47,6 +47,7 @@ struct SweepFlags {
   int client_cpu = -1;
   std::string calibration_file;
   bool profile = false;
+  bool no_timeout = false;
 };
 
 // The status line: redrawn in place every second on a terminal (stderr),
@@ -184,6 +185,7 @@ void run(const SweepFlags& f) {
   o.out_dir = f.out_dir;
   o.resume = f.resume;
   o.calibration_file = f.calibration_file;
+  o.timeout = !f.no_timeout;
   if (!f.satellite_ports.empty()) o.satellite_ports = parse_ports(f.satellite_ports);
   // Refused before any client starts.
   check_sweep_folder(o.plan, o.out_dir, o.resume);
@@ -270,6 +272,8 @@ void add_sweep_command(CLI::App& root) {
   cmd->add_flag("--profile", f->profile,
                 "Sample every run's span loop with perf at 499 Hz into run-NNN.folded beside "
                 "its result (docs/profiling.md)");
+  cmd->add_flag("--no-timeout", f->no_timeout,
+                "Do not kill a client after 2 x runtime + 2 s (a busy machine stretches loops)");
   cmd->add_flag("--resume", f->resume,
                 "Continue the sweep in --out: runs already finished there are kept, not redone");
   cmd->add_option("--calibration", f->calibration_file,

@@ -348,6 +348,7 @@ SweepSummary run_sweep(SweepBackend& backend, const SweepOptions& o, const Sweep
       ro.num_tags = def.num_tags;
       ro.num_logs = def.num_logs;
       ro.profile = def.profile;
+      ro.timeout = o.timeout;
       RecordTo to{file};
       to.fields = {{"sweep", run_sweep_fields(plan, run)}};
       const auto r0 = Clock::now();

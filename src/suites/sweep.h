@@ -72,6 +72,9 @@ struct SweepOptions {
   std::filesystem::path calibration_file;
   // machine.json and plan.json's machine; null: machine_context().
   nlohmann::json machine;
+  // Kill a client that has not finished after 2 x runtime + 2 s (as run).
+  // Off on a busy machine, where a starved client's loop stretches.
+  bool timeout = true;
 };
 
 struct SweepProgress {

@@ -115,6 +115,17 @@ TEST(SweepRun, AProfiledSweepProfilesEveryRunAndAnUnprofiledOneNone) {
   }
 }
 
+TEST(SweepRun, NoTimeoutReachesEveryRun) {
+  for (const bool timeout : {true, false}) {
+    FakeSweepBackend b;
+    SweepOptions o = options(two_by_two(), fresh_dir());
+    o.timeout = timeout;
+    run_sweep(b, o, {});
+    ASSERT_EQ(b.fake.runs.size(), 24u);
+    for (const RunOptions& r : b.fake.runs) EXPECT_EQ(r.timeout, timeout) << r.client;
+  }
+}
+
 TEST(SweepRun, RunsEachGroupInOrderAndWritesEveryRunWithItsSweepObject) {
   FakeSweepBackend b;
   const fs::path dir = fresh_dir();
