@@ -32,7 +32,10 @@ with tempfile.TemporaryDirectory() as d:
     cmd = [spanbench, "--clients", os.path.join(d, "clients.toml"), "--log-dir",
            os.path.join(d, "logs"), "run", "--client", "example", "--sps", "50", "--runtime",
            "1", "--calibration", os.path.join(d, "cal.json"), "--json",
-           os.path.join(d, "result.json"), "--control-port", port]
+           os.path.join(d, "result.json"), "--control-port", port,
+           # A busy machine may stretch the interpreter's start past
+           # 2 x runtime + 2 s; the 120 s below still catches a hang.
+           "--no-timeout"]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     print(r.stdout + r.stderr)
     if r.returncode != 0:
