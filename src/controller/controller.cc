@@ -185,6 +185,76 @@ ProfileInfo make_profile(const profile::PerfRecording& perf, const ClientMarks& 
   return info;
 }
 
+// What a run's result says before the client starts: what was asked, and
+// which build asked it.
+Result planned_result(const std::string& client, const RunOptions& options,
+                      const ControlCommand& command, int client_cpu) {
+  Result result;
+  result.client = client;
+  result.trace = command.trace;
+  result.target_spans_per_second = options.spans_per_second;
+  result.target_runtime = options.runtime_seconds;
+  result.satellites = options.sink ? options.sink_label : "none";
+  result.target_cpu = options.target_cpu;
+  result.num_tags = command.num_tags;
+  result.num_logs = command.num_logs;
+  result.no_flush = command.no_flush;
+  result.client_cpu = client_cpu;
+  result.spanbench_version = SPANBENCH_VERSION;
+  result.git_commit = SPANBENCH_GIT_COMMIT;
+  result.build_type = SPANBENCH_BUILD_TYPE;
+  result.load_average_start = load_average_1m().value_or(0);
+  result.profiled = options.profile;
+  return result;
+}
+
+// What was measured from outside the client while it ran.
+void take_monitor_report(Result& result, const MonitorReport& rep) {
+  result.program_time = rep.cpu_seconds;
+  result.clock_time = rep.clock_seconds;
+  result.process_cpu_usage = rep.clock_seconds > 0 ? rep.cpu_seconds / rep.clock_seconds : 0;
+  result.cpu_list = rep.cpu_list;
+  result.memory_list = rep.memory_list;
+  result.max_rss_bytes = rep.max_rss_bytes;
+  result.other_cpu_cores = rep.other_cpu_cores;
+  result.steal_share = rep.steal_share;
+  result.runqueue_wait_share =
+      rep.clock_seconds > 0 ? double(rep.runqueue_wait_ns) / 1e9 / rep.clock_seconds : 0;
+}
+
+// A /result is the client's word: it must agree with what was asked and
+// what was measured. Empty when it does.
+std::string client_word_problem(const std::string& client, const ClientReport& cr,
+                                const ControlCommand& command, double clock_time) {
+  if (cr.spans_sent < -1 || cr.spans_sent > command.repeat) {
+    return fmt::format(
+        "client {} reported SpansSent={} in /result, but it was told to emit {} spans: "
+        "/result must count the spans the loop emitted",
+        client, cr.spans_sent, command.repeat);
+  }
+  if (cr.loop_seconds < 0 || cr.loop_seconds > clock_time + 0.5 || cr.flush_seconds < 0 ||
+      cr.flush_seconds > clock_time + 0.5) {
+    return fmt::format(
+        "client {} reported LoopSeconds={} and FlushSeconds={} in /result, outside its "
+        "process's lifetime of {:.3f}s: /result must carry the loop's own timings",
+        client, cr.loop_seconds, cr.flush_seconds, clock_time);
+  }
+  return "";
+}
+
+// What the satellites received, once their counts settled.
+void take_sink_counts(Result& result, const SinkCounts& counts) {
+  result.spans_received = int64_t(counts.spans_received);
+  result.duplicate_spans = int64_t(counts.duplicate_spans);
+  result.received_tags = int64_t(counts.tags);
+  result.received_logs = int64_t(counts.logs);
+  result.export_latency_spans = int64_t(counts.latency_spans);
+  if (counts.latency_spans > 0) {
+    result.export_latency_p50_seconds = counts.latency_p50_seconds;
+    result.export_latency_p99_seconds = counts.latency_p99_seconds;
+  }
+}
+
 }  // namespace
 
 Controller::Controller(ControllerOptions options)
@@ -219,22 +289,7 @@ Result Controller::run_command(const RunOptions& options, const ControlCommand& 
   command.satellite_host = options.satellite_host;
   command.satellite_ports = options.satellite_ports;
 
-  Result result;
-  result.client = entry.name;
-  result.trace = command.trace;
-  result.target_spans_per_second = options.spans_per_second;
-  result.target_runtime = options.runtime_seconds;
-  result.satellites = options.sink ? options.sink_label : "none";
-  result.target_cpu = options.target_cpu;
-  result.num_tags = command.num_tags;
-  result.num_logs = command.num_logs;
-  result.no_flush = command.no_flush;
-  result.client_cpu = options_.client_cpu;
-  result.spanbench_version = SPANBENCH_VERSION;
-  result.git_commit = SPANBENCH_GIT_COMMIT;
-  result.build_type = SPANBENCH_BUILD_TYPE;
-  result.load_average_start = load_average_1m().value_or(0);
-  result.profiled = options.profile;
+  Result result = planned_result(entry.name, options, command, options_.client_cpu);
 
   std::vector<std::string> argv = entry.command;
   std::optional<profile::ClientProfileSetup> profiling;
@@ -321,16 +376,7 @@ Result Controller::run_command(const RunOptions& options, const ControlCommand& 
     perf_cpu_seconds = perf->finish();
   }
 
-  result.program_time = rep.cpu_seconds;
-  result.clock_time = rep.clock_seconds;
-  result.process_cpu_usage = rep.clock_seconds > 0 ? rep.cpu_seconds / rep.clock_seconds : 0;
-  result.cpu_list = rep.cpu_list;
-  result.memory_list = rep.memory_list;
-  result.max_rss_bytes = rep.max_rss_bytes;
-  result.other_cpu_cores = rep.other_cpu_cores;
-  result.steal_share = rep.steal_share;
-  result.runqueue_wait_share =
-      rep.clock_seconds > 0 ? double(rep.runqueue_wait_ns) / 1e9 / rep.clock_seconds : 0;
+  take_monitor_report(result, rep);
   fill_phases(result, control_->marks(), started, rep);
   result.cpu_usage = result.loop_seconds > 0 ? result.loop_cpu_seconds / result.loop_seconds : 0;
   result.spans_planned = command.repeat;
@@ -375,35 +421,15 @@ Result Controller::run_command(const RunOptions& options, const ControlCommand& 
         "see {}",
         entry.name, control_->url(), log_file.string()));
   }
-  // A /result is the client's word: it must agree with what was asked and
-  // what was measured.
   if (auto cr = control_->client_report()) {
-    if (cr->spans_sent < -1 || cr->spans_sent > command.repeat) {
-      throw failed(fmt::format(
-          "client {} reported SpansSent={} in /result, but it was told to emit {} spans: "
-          "/result must count the spans the loop emitted",
-          entry.name, cr->spans_sent, command.repeat));
-    }
-    if (cr->loop_seconds < 0 || cr->loop_seconds > result.clock_time + 0.5 ||
-        cr->flush_seconds < 0 || cr->flush_seconds > result.clock_time + 0.5) {
-      throw failed(fmt::format(
-          "client {} reported LoopSeconds={} and FlushSeconds={} in /result, outside its "
-          "process's lifetime of {:.3f}s: /result must carry the loop's own timings",
-          entry.name, cr->loop_seconds, cr->flush_seconds, result.clock_time));
+    if (auto problem = client_word_problem(entry.name, *cr, command, result.clock_time);
+        !problem.empty()) {
+      throw failed(problem);
     }
   }
 
   if (options.sink) {
-    SinkCounts counts = settle(*options.sink, result.spans_sent, options.settle_limit);
-    result.spans_received = int64_t(counts.spans_received);
-    result.duplicate_spans = int64_t(counts.duplicate_spans);
-    result.received_tags = int64_t(counts.tags);
-    result.received_logs = int64_t(counts.logs);
-    result.export_latency_spans = int64_t(counts.latency_spans);
-    if (counts.latency_spans > 0) {
-      result.export_latency_p50_seconds = counts.latency_p50_seconds;
-      result.export_latency_p99_seconds = counts.latency_p99_seconds;
-    }
+    take_sink_counts(result, settle(*options.sink, result.spans_sent, options.settle_limit));
   }
   // Drops are only known where spans land: a traced run with satellites.
   result.dropped_spans =
