@@ -196,114 +196,138 @@ void check_sweep_folder(const SweepPlan& plan, const fs::path& out_dir, bool res
   }
 }
 
-SweepSummary run_sweep(SweepBackend& backend, const SweepOptions& o, const SweepCallbacks& cb) {
-  const auto t0 = Clock::now();
-  const SweepPlan& plan = o.plan;
-  const SweepDefinition& def = plan.definition;
-  check_sweep_folder(plan, o.out_dir, o.resume);
+namespace {
 
-  SweepSummary s;
-  s.planned = plan.run_count();
-  for (const auto& g : plan.groups) {
-    if (s.skipped.count(g.client)) continue;
-    if (std::string why = backend.not_ready(g.client); !why.empty()) s.skipped[g.client] = why;
+// One start of a sweep: what is left of it, its pace, and the summary it
+// builds, group by group.
+class SweepExecutor {
+ public:
+  SweepExecutor(SweepBackend& backend, const SweepOptions& o, const SweepCallbacks& cb)
+      : backend_(backend),
+        o_(o),
+        cb_(cb),
+        plan_(o.plan),
+        def_(o.plan.definition),
+        pace_(o.plan.definition.runtime_seconds) {}
+
+  SweepSummary run() {
+    const auto t0 = Clock::now();
+    check_sweep_folder(plan_, o_.out_dir, o_.resume);
+    s_.planned = plan_.run_count();
+    write_plan();
+    survey();
+    for (size_t gi = 0; gi < plan_.groups.size() && !s_.interrupted; ++gi) {
+      if (!s_.skipped.count(plan_.groups[gi].client)) run_group(plan_.groups[gi], finished_[gi]);
+    }
+    s_.seconds = seconds_since(t0);
+    return s_;
   }
-  const nlohmann::json machine = o.machine.is_null() ? machine_context() : o.machine;
-  write_json_file(plan_document(plan, machine, s.skipped), o.out_dir / "plan.json");
-  write_json_file(machine, o.out_dir / "machine.json");
-  for (const auto& [client, why] : s.skipped) {
-    if (cb.on_note) cb.on_note("skipping " + client + ": " + why);
+
+ private:
+  // plan.json and machine.json, with the clients that are not ready.
+  void write_plan() {
+    for (const auto& g : plan_.groups) {
+      if (s_.skipped.count(g.client)) continue;
+      if (std::string why = backend_.not_ready(g.client); !why.empty()) s_.skipped[g.client] = why;
+    }
+    const nlohmann::json machine = o_.machine.is_null() ? machine_context() : o_.machine;
+    write_json_file(plan_document(plan_, machine, s_.skipped), o_.out_dir / "plan.json");
+    write_json_file(machine, o_.out_dir / "machine.json");
+    for (const auto& [client, why] : s_.skipped) {
+      if (cb_.on_note) cb_.on_note("skipping " + client + ": " + why);
+    }
   }
 
   // What is left: runs not finished in an earlier start, and the
   // calibrations their groups still need.
-  std::vector<std::vector<bool>> finished(plan.groups.size());
-  size_t runs_left = 0, calibrations_left = 0;
-  for (size_t i = 0; i < plan.groups.size(); ++i) {
-    const auto& g = plan.groups[i];
-    if (s.skipped.count(g.client)) {
-      s.skipped_runs += g.runs.size();
-      continue;
-    }
-    size_t unfinished = 0;
-    for (const auto& run : g.runs) {
-      bool done = o.resume && finished_run(o.out_dir / run.file, plan.plan_id);
-      finished[i].push_back(done);
-      unfinished += done ? 0 : 1;
-    }
-    runs_left += unfinished;
-    if (unfinished > 0 && !fs::exists(o.out_dir / g.folder() / "calibration.json")) {
-      ++calibrations_left;
+  void survey() {
+    finished_.resize(plan_.groups.size());
+    for (size_t i = 0; i < plan_.groups.size(); ++i) {
+      const auto& g = plan_.groups[i];
+      if (s_.skipped.count(g.client)) {
+        s_.skipped_runs += g.runs.size();
+        continue;
+      }
+      size_t unfinished = 0;
+      for (const auto& run : g.runs) {
+        bool done = o_.resume && finished_run(o_.out_dir / run.file, plan_.plan_id);
+        finished_[i].push_back(done);
+        unfinished += done ? 0 : 1;
+      }
+      runs_left_ += unfinished;
+      if (unfinished > 0 && !fs::exists(o_.out_dir / g.folder() / "calibration.json")) {
+        ++calibrations_left_;
+      }
     }
   }
 
-  SweepPace pace(def.runtime_seconds);
-  size_t done = 0;  // of the runs not skipped
-  auto progress = [&](const std::string& label) {
-    if (cb.on_progress)
-      cb.on_progress(
-          {done, s.planned - s.skipped_runs, label, pace.eta(runs_left, calibrations_left)});
-  };
-  auto report = [&](const SweepRunDone& d) {
-    ++done;
-    if (cb.on_run) cb.on_run(d);
-  };
-
-  for (size_t gi = 0; gi < plan.groups.size() && !s.interrupted; ++gi) {
-    const PlannedGroup& g = plan.groups[gi];
-    if (s.skipped.count(g.client)) continue;
-    const auto& fin = finished[gi];
-    const bool all_finished = std::all_of(fin.begin(), fin.end(), [](bool b) { return b; });
-    if (all_finished) {
-      for (const auto& run : g.runs) {
-        ++s.resumed;
-        report({&run, o.out_dir / run.file, SweepRunDone::Status::resumed, {}, {}});
-      }
-      continue;
+  void progress(const std::string& label) {
+    if (cb_.on_progress) {
+      cb_.on_progress(
+          {done_, s_.planned - s_.skipped_runs, label, pace_.eta(runs_left_, calibrations_left_)});
     }
-    if (backend.stop_requested()) {
-      s.interrupted = true;
-      break;
-    }
+  }
+  void report(const SweepRunDone& d) {
+    ++done_;
+    if (cb_.on_run) cb_.on_run(d);
+  }
+  void resumed(const PlannedRun& run) {
+    ++s_.resumed;
+    report({&run, o_.out_dir / run.file, SweepRunDone::Status::resumed, {}, {}});
+  }
+  void failed(const PlannedRun& run, const std::string& why, const Result& partial = {}) {
+    --runs_left_;
+    ++s_.failed;
+    s_.failures.push_back(run.file.generic_string() + ": " + why);
+    report({&run, o_.out_dir / run.file, SweepRunDone::Status::failed, partial, why});
+  }
 
-    const fs::path cal_file = o.out_dir / g.folder() / "calibration.json";
+  void run_group(const PlannedGroup& g, const std::vector<bool>& fin) {
+    if (std::all_of(fin.begin(), fin.end(), [](bool b) { return b; })) {
+      for (const auto& run : g.runs) resumed(run);
+      return;
+    }
+    if (backend_.stop_requested()) {
+      s_.interrupted = true;
+      return;
+    }
+    const fs::path cal_file = o_.out_dir / g.folder() / "calibration.json";
     const bool cached = fs::exists(cal_file);
     Calibration cal;
     progress(fmt::format("calibrating {} at {} sps", g.client, sweep_rate_text(g.rate)));
     const auto c0 = Clock::now();
     try {
-      cal = group_calibration(backend, o, g, cal_file, cb);
+      cal = group_calibration(backend_, o_, g, cal_file, cb_);
     } catch (const UsageError&) {
       throw;
     } catch (const Error& e) {
-      if (backend.stop_requested()) {
-        s.interrupted = true;
-        break;
+      if (backend_.stop_requested()) {
+        s_.interrupted = true;
+        return;
       }
       // No run of the group can be planned: each is recorded as failed.
       const std::string why = std::string("calibration failed: ") + e.what();
       for (size_t i = 0; i < g.runs.size(); ++i) {
-        const auto& run = g.runs[i];
         if (fin[i]) {
-          ++s.resumed;
-          report({&run, o.out_dir / run.file, SweepRunDone::Status::resumed, {}, {}});
+          resumed(g.runs[i]);
           continue;
         }
-        record_unstarted(plan, run, o.out_dir / run.file, why);
-        ++s.failed;
-        --runs_left;
-        s.failures.push_back(run.file.generic_string() + ": " + why);
-        report({&run, o.out_dir / run.file, SweepRunDone::Status::failed, {}, why});
+        record_unstarted(plan_, g.runs[i], o_.out_dir / g.runs[i].file, why);
+        failed(g.runs[i], why);
       }
-      if (!cached) --calibrations_left;
-      continue;
+      if (!cached) --calibrations_left_;
+      return;
     }
     if (!cached) {
-      pace.calibrated(seconds_since(c0));
-      --calibrations_left;
+      pace_.calibrated(seconds_since(c0));
+      --calibrations_left_;
     }
+    run_calibrated_group(g, fin, cal, cal_file);
+  }
 
-    std::unique_ptr<Runner> runner = backend.runner(cal);
+  void run_calibrated_group(const PlannedGroup& g, const std::vector<bool>& fin, Calibration& cal,
+                            const fs::path& cal_file) {
+    std::unique_ptr<Runner> runner = backend_.runner(cal);
     // The group's first run makes the fit for its rate: saved as soon as
     // it is there, so that a resumed group plans its runs alike.
     auto fits = cal.rates.size();
@@ -311,22 +335,20 @@ SweepSummary run_sweep(SweepBackend& backend, const SweepOptions& o, const Sweep
       if (cal.rates.size() == fits) return;
       fits = cal.rates.size();
       save_calibration(cal, cal_file);
-      if (!o.calibration_file.empty()) save_calibration(cal, o.calibration_file);
+      if (!o_.calibration_file.empty()) save_calibration(cal, o_.calibration_file);
     };
     // Satellites stay up while consecutive traced runs share a mode.
     std::unique_ptr<RunRecorder> satellites;
     std::string satellites_mode;
     for (size_t i = 0; i < g.runs.size(); ++i) {
       const PlannedRun& run = g.runs[i];
-      const fs::path file = o.out_dir / run.file;
       if (fin[i]) {
-        ++s.resumed;
-        report({&run, file, SweepRunDone::Status::resumed, {}, {}});
+        resumed(run);
         continue;
       }
-      if (backend.stop_requested()) {
-        s.interrupted = true;
-        break;
+      if (backend_.stop_requested()) {
+        s_.interrupted = true;
+        return;
       }
       progress(run.label());
       RunOptions ro;
@@ -335,46 +357,63 @@ SweepSummary run_sweep(SweepBackend& backend, const SweepOptions& o, const Sweep
         if (!satellites || satellites_mode != run.mode) {
           satellites.reset();  // frees the ports for the next mode's
           satellites =
-              std::make_unique<RunRecorder>(*runner, g.client, run.mode, o.satellite_ports);
+              std::make_unique<RunRecorder>(*runner, g.client, run.mode, o_.satellite_ports);
           satellites_mode = run.mode;
         }
         ro = satellites->options();
-      } else if (!o.satellite_ports.empty()) {
-        ro.satellite_ports = o.satellite_ports;
+      } else if (!o_.satellite_ports.empty()) {
+        ro.satellite_ports = o_.satellite_ports;
       }
-      ro.trace = run.trace;
-      ro.spans_per_second = run.rate;
-      ro.runtime_seconds = def.runtime_seconds;
-      ro.num_tags = def.num_tags;
-      ro.num_logs = def.num_logs;
-      ro.profile = def.profile;
-      ro.timeout = o.timeout;
-      RecordTo to{file};
-      to.fields = {{"sweep", run_sweep_fields(plan, run)}};
+      set_planned_run(ro, run);
+      RecordTo to{o_.out_dir / run.file};
+      to.fields = {{"sweep", run_sweep_fields(plan_, run)}};
       const auto r0 = Clock::now();
       try {
         Result r = run_and_record(*runner, ro, to);
         save_new_fits();
-        pace.ran(seconds_since(r0));
-        --runs_left;
-        ++s.measured;
-        report({&run, file, SweepRunDone::Status::measured, r, {}});
+        pace_.ran(seconds_since(r0));
+        --runs_left_;
+        ++s_.measured;
+        report({&run, to.file, SweepRunDone::Status::measured, r, {}});
       } catch (const RunFailed& e) {
         save_new_fits();
-        if (runner->stop_requested() || backend.stop_requested()) {
-          s.interrupted = true;
-          break;
+        if (runner->stop_requested() || backend_.stop_requested()) {
+          s_.interrupted = true;
+          return;
         }
-        pace.ran(seconds_since(r0));
-        --runs_left;
-        ++s.failed;
-        s.failures.push_back(run.file.generic_string() + ": " + e.what());
-        report({&run, file, SweepRunDone::Status::failed, e.partial(), e.what()});
+        pace_.ran(seconds_since(r0));
+        failed(run, e.what(), e.partial());
       }
     }
   }
-  s.seconds = seconds_since(t0);
-  return s;
+
+  // The run's settings from the plan and the sweep's options.
+  void set_planned_run(RunOptions& ro, const PlannedRun& run) const {
+    ro.trace = run.trace;
+    ro.spans_per_second = run.rate;
+    ro.runtime_seconds = def_.runtime_seconds;
+    ro.num_tags = def_.num_tags;
+    ro.num_logs = def_.num_logs;
+    ro.profile = def_.profile;
+    ro.timeout = o_.timeout;
+  }
+
+  SweepBackend& backend_;
+  const SweepOptions& o_;
+  const SweepCallbacks& cb_;
+  const SweepPlan& plan_;
+  const SweepDefinition& def_;
+  SweepPace pace_;
+  SweepSummary s_;
+  std::vector<std::vector<bool>> finished_;
+  size_t runs_left_ = 0, calibrations_left_ = 0;
+  size_t done_ = 0;  // of the runs not skipped
+};
+
+}  // namespace
+
+SweepSummary run_sweep(SweepBackend& backend, const SweepOptions& o, const SweepCallbacks& cb) {
+  return SweepExecutor(backend, o, cb).run();
 }
 
 }  // namespace spanbench
